@@ -1,0 +1,27 @@
+// Settings of the chat processes, read from the environment (contract section 2).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "database_url.h"
+
+namespace chat {
+
+struct Config {
+  DatabaseUrl database;                  // CHAT_DATABASE_URL (required by the processes)
+  std::string knowledge_file = "config/knowledge.md";  // CHAT_KNOWLEDGE_FILE
+  std::size_t max_message_chars = 2000;  // CHAT_MAX_MESSAGE_CHARS
+  int worker_threads = 32;               // CHAT_WORKER_THREADS: requests served at once per process
+};
+
+// Looks a variable up; returns nullptr when unset (std::getenv in production).
+using EnvLookup = std::function<const char*(const char*)>;
+
+// Reads and validates every setting. On a bad value returns nullopt and one line naming the
+// variable in *error (never a secret's value).
+std::optional<Config> load_config(const EnvLookup& env, std::string* error);
+
+}  // namespace chat

@@ -1,0 +1,64 @@
+// The transport-neutral request and response that handlers take and return.
+#pragma once
+
+#include <json/value.h>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chat {
+
+// Limits of the HTTP surface, in one place.
+inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;
+
+// A mistake of the client's: answered with `status` and the contract's error body, never logged
+// as a fault.
+class ClientError : public std::runtime_error {
+ public:
+  ClientError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+struct Request {
+  std::string method;        // "GET", "POST", ...
+  std::string path;          // decoded path without the query, e.g. "/api/chatbot/ask/"
+  std::string query;         // raw query string without '?'
+  std::string content_type;  // as sent, may carry parameters
+  std::string accept;
+  std::string remote_addr;
+  std::string request_id;    // nginx's $request_id, for log correlation
+  std::string body;
+  bool body_too_large = false;  // the body was longer than kMaxRequestBodyBytes and not read
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static Response json(int status, const Json::Value& value);
+  // The contract's error shape: {"error": {"code", "message"}}.
+  static Response error(int status, std::string_view code, std::string_view message);
+  static Response no_content();
+};
+
+// The short error code of the contract's error table for an HTTP status ("bad_request", ...).
+std::string_view error_code_for_status(int status);
+
+// The reason phrase for the status line ("Not Found").
+std::string_view reason_phrase(int status);
+
+// True when a Content-Type header names JSON ("application/json; charset=utf-8" included).
+bool is_json_content_type(std::string_view content_type);
+
+// True when an Accept header asks for an event stream.
+bool accepts_event_stream(std::string_view accept);
+
+}  // namespace chat

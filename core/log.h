@@ -1,0 +1,25 @@
+// Structured logging: one JSON object a line on stderr. Never pass a secret or a visitor's text.
+#pragma once
+
+#include <json/value.h>
+
+#include <string_view>
+
+namespace chat::log {
+
+enum class Level { debug, info, warn, error };
+
+// Writes {"time", "level", "msg", ...fields} as one line; `fields` must be an object or null.
+void write(Level level, std::string_view message, const Json::Value& fields = Json::Value());
+
+inline void info(std::string_view message, const Json::Value& fields = Json::Value()) {
+  write(Level::info, message, fields);
+}
+inline void warn(std::string_view message, const Json::Value& fields = Json::Value()) {
+  write(Level::warn, message, fields);
+}
+inline void error(std::string_view message, const Json::Value& fields = Json::Value()) {
+  write(Level::error, message, fields);
+}
+
+}  // namespace chat::log

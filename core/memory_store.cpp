@@ -1,0 +1,72 @@
+// An in-memory Store for handler unit tests.
+#include "memory_store.h"
+
+#include "clock.h"
+
+namespace chat {
+namespace {
+
+std::string iso(std::chrono::system_clock::time_point time) {
+  return mysql_datetime_to_iso8601(to_mysql_datetime(time));
+}
+
+}  // namespace
+
+void MemoryStore::check_available() const {
+  if (!available_) throw StoreUnavailable("memory store switched off");
+}
+
+bool MemoryStore::session_exists(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  return sessions_.count(session_id) != 0;
+}
+
+StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  auto [it, created] = sessions_.try_emplace(exchange.session_id);
+  Transcript& session = it->second;
+  if (created) {
+    session.session_id = exchange.session_id;
+    session.created_at = iso(exchange.asked_at);
+  }
+  session.updated_at = iso(exchange.answered_at);
+  if (exchange.visitor.name) session.visitor.name = exchange.visitor.name;
+  if (exchange.visitor.email) session.visitor.email = exchange.visitor.email;
+
+  StoredExchange stored{next_message_id_, next_message_id_ + 1};
+  next_message_id_ += 2;
+  session.messages.push_back({stored.visitor_message_id, "visitor", exchange.question,
+                              iso(exchange.asked_at), std::nullopt, std::nullopt});
+  session.messages.push_back({stored.bot_message_id, "bot", exchange.answer,
+                              iso(exchange.answered_at), exchange.response_time_ms, exchange.source});
+  return stored;
+}
+
+std::optional<Transcript> MemoryStore::transcript(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MemoryStore::ping() {
+  std::lock_guard lock(mutex_);
+  check_available();
+}
+
+void MemoryStore::set_available(bool available) {
+  std::lock_guard lock(mutex_);
+  available_ = available;
+}
+
+std::size_t MemoryStore::message_count() const {
+  std::lock_guard lock(mutex_);
+  std::size_t count = 0;
+  for (const auto& [id, session] : sessions_) count += session.messages.size();
+  return count;
+}
+
+}  // namespace chat

@@ -1,0 +1,31 @@
+// An in-memory Store for handler unit tests. It can be switched "down" to act like an
+// unreachable database. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "store.h"
+
+namespace chat {
+
+class MemoryStore final : public Store {
+ public:
+  bool session_exists(const std::string& session_id) override;
+  StoredExchange record_exchange(const Exchange& exchange) override;
+  std::optional<Transcript> transcript(const std::string& session_id) override;
+  void ping() override;
+
+  void set_available(bool available);
+  std::size_t message_count() const;
+
+ private:
+  void check_available() const;
+
+  mutable std::mutex mutex_;
+  bool available_ = true;
+  std::int64_t next_message_id_ = 1;
+  std::map<std::string, Transcript> sessions_;
+};
+
+}  // namespace chat

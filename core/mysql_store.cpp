@@ -1,0 +1,174 @@
+// The Store on MySQL/MariaDB. Every statement is a named constant; every value is bound.
+#include "mysql_store.h"
+
+#include <cppconn/resultset.h>
+
+#include <memory>
+
+#include "clock.h"
+
+namespace chat {
+namespace {
+
+const std::string kSessionExists = "SELECT 1 FROM chat_sessions WHERE id = ?";
+
+const std::string kUpsertSession =
+    "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email) "
+    "VALUES (?, ?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), "
+    "visitor_name = COALESCE(VALUES(visitor_name), visitor_name), "
+    "visitor_email = COALESCE(VALUES(visitor_email), visitor_email)";
+
+const std::string kInsertMessage =
+    "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+
+const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
+
+const std::string kTranscript =
+    "SELECT s.id, s.created_at, s.updated_at, s.visitor_name, s.visitor_email, "
+    "m.id, m.sender, m.message, m.created_at, m.response_time_ms, m.source "
+    "FROM chat_sessions s LEFT JOIN chat_messages m ON m.session_id = s.id "
+    "WHERE s.id = ? ORDER BY m.id";
+
+const std::string kPing = "SELECT 1";
+
+void set_optional_string(sql::PreparedStatement& statement, int index,
+                         const std::optional<std::string>& value) {
+  if (value) {
+    statement.setString(index, *value);
+  } else {
+    statement.setNull(index, 0);
+  }
+}
+
+std::optional<std::string> optional_string(sql::ResultSet& row, int column) {
+  if (row.isNull(column)) return std::nullopt;
+  return std::string(row.getString(column));
+}
+
+std::int64_t insert_message(MysqlConnection& connection, const std::string& session_id,
+                            const char* sender, const std::string& text,
+                            std::chrono::system_clock::time_point at,
+                            std::optional<std::int64_t> response_time_ms,
+                            std::optional<std::string> source) {
+  auto& statement = connection.statement(kInsertMessage);
+  statement.setString(1, session_id);
+  statement.setString(2, sender);
+  statement.setString(3, text);
+  statement.setString(4, to_mysql_datetime(at));
+  if (response_time_ms) {
+    statement.setInt64(5, *response_time_ms);
+  } else {
+    statement.setNull(5, 0);
+  }
+  set_optional_string(statement, 6, source);
+  statement.executeUpdate();
+  std::unique_ptr<sql::ResultSet> id(connection.statement(kLastInsertId).executeQuery());
+  id->next();
+  return static_cast<std::int64_t>(id->getUInt64(1));
+}
+
+StoredMessage read_message(sql::ResultSet& row) {
+  StoredMessage message;
+  message.id = static_cast<std::int64_t>(row.getUInt64(6));
+  message.sender = row.getString(7);
+  message.text = row.getString(8);
+  message.created_at = mysql_datetime_to_iso8601(std::string(row.getString(9)));
+  if (!row.isNull(10)) message.response_time_ms = row.getInt64(10);
+  message.source = optional_string(row, 11);
+  return message;
+}
+
+}  // namespace
+
+bool MysqlStore::session_exists(const std::string& session_id) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kSessionExists);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        return rows->next();
+      },
+      /*retry_on_loss=*/true);
+}
+
+StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commit_sent) {
+  connection_.execute("START TRANSACTION");
+  auto& session = connection_.statement(kUpsertSession);
+  session.setString(1, exchange.session_id);
+  session.setString(2, to_mysql_datetime(exchange.asked_at));
+  session.setString(3, to_mysql_datetime(exchange.answered_at));
+  set_optional_string(session, 4, exchange.visitor.name);
+  set_optional_string(session, 5, exchange.visitor.email);
+  session.executeUpdate();
+  StoredExchange stored;
+  stored.visitor_message_id = insert_message(connection_, exchange.session_id, "visitor",
+                                             exchange.question, exchange.asked_at, {}, {});
+  stored.bot_message_id =
+      insert_message(connection_, exchange.session_id, "bot", exchange.answer,
+                     exchange.answered_at, exchange.response_time_ms, exchange.source);
+  commit_sent = true;
+  connection_.execute("COMMIT");
+  return stored;
+}
+
+// Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
+// transaction back on the server, so it is retried once on a new connection; a loss during
+// COMMIT is not retried (the outcome is unknown) and surfaces as StoreUnavailable.
+StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
+  for (int attempt = 0;; ++attempt) {
+    bool commit_sent = false;
+    try {
+      return insert_exchange(exchange, commit_sent);
+    } catch (const sql::SQLException& error) {
+      if (!is_connection_error(error)) {
+        rollback_quietly();
+        throw;
+      }
+      connection_.reset();
+      if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
+    }
+  }
+}
+
+// A failed statement leaves its transaction open: end it before the connection is used again.
+void MysqlStore::rollback_quietly() {
+  try {
+    connection_.execute("ROLLBACK");
+  } catch (...) {
+    connection_.reset();
+  }
+}
+
+std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
+  return connection_.run(
+      [&]() -> std::optional<Transcript> {
+        auto& statement = connection_.statement(kTranscript);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        if (!rows->next()) return std::nullopt;
+        Transcript transcript;
+        transcript.session_id = rows->getString(1);
+        transcript.created_at = mysql_datetime_to_iso8601(std::string(rows->getString(2)));
+        transcript.updated_at = mysql_datetime_to_iso8601(std::string(rows->getString(3)));
+        transcript.visitor.name = optional_string(*rows, 4);
+        transcript.visitor.email = optional_string(*rows, 5);
+        do {
+          if (!rows->isNull(6)) transcript.messages.push_back(read_message(*rows));
+        } while (rows->next());
+        return transcript;
+      },
+      /*retry_on_loss=*/true);
+}
+
+void MysqlStore::ping() {
+  connection_.run(
+      [&] {
+        std::unique_ptr<sql::ResultSet> rows(connection_.statement(kPing).executeQuery());
+        rows->next();
+      },
+      /*retry_on_loss=*/true);
+}
+
+}  // namespace chat

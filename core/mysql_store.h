@@ -1,0 +1,26 @@
+// The Store on MySQL/MariaDB: the visitor API's queries, one connection per instance (per thread).
+#pragma once
+
+#include "database_url.h"
+#include "mysql_connection.h"
+#include "store.h"
+
+namespace chat {
+
+class MysqlStore final : public Store {
+ public:
+  explicit MysqlStore(DatabaseUrl url) : connection_(std::move(url)) {}
+
+  bool session_exists(const std::string& session_id) override;
+  StoredExchange record_exchange(const Exchange& exchange) override;
+  std::optional<Transcript> transcript(const std::string& session_id) override;
+  void ping() override;
+
+ private:
+  StoredExchange insert_exchange(const Exchange& exchange, bool& commit_sent);
+  void rollback_quietly();
+
+  MysqlConnection connection_;
+};
+
+}  // namespace chat

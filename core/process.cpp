@@ -1,0 +1,63 @@
+// Process plumbing shared by the programs: startup failures, signal waiting, listening sockets.
+#include "process.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "fcgi_server.h"
+
+namespace chat {
+namespace {
+
+constexpr int kListenBacklog = 1024;
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void exit_with_startup_error(std::string_view program, std::string_view reason) {
+  std::cerr << program << ": " << reason << std::endl;
+  std::exit(2);
+}
+
+void block_stop_signals() {
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int wait_for_stop_signal() {
+  const sigset_t set = stop_signals();
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&set, &signal) != 0) continue;
+    if (signal == SIGINT || signal == SIGTERM) return signal;
+  }
+}
+
+int listening_socket_or_exit(std::string_view program, const std::string& listen_address) {
+  if (listen_address.empty()) {
+    if (!is_listening_socket(0)) {
+      exit_with_startup_error(program, "fd 0 is not a listening socket: start it with spawn-fcgi, "
+                                       "systemd socket activation or --listen ADDRESS");
+    }
+    return 0;
+  }
+  const int fd = open_fastcgi_socket(listen_address, kListenBacklog);
+  if (fd < 0) {
+    exit_with_startup_error(program, "--listen " + listen_address + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+}  // namespace chat

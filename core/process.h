@@ -1,0 +1,23 @@
+// Process plumbing shared by the programs: startup failures, signal waiting, listening sockets.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chat {
+
+// Prints "PROGRAM: REASON" on stderr (one line, for an operator) and exits with status 2.
+[[noreturn]] void exit_with_startup_error(std::string_view program, std::string_view reason);
+
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread it starts later, and
+// ignores SIGPIPE. Call first in main.
+void block_stop_signals();
+
+// Waits until SIGINT or SIGTERM arrives; returns its number.
+int wait_for_stop_signal();
+
+// The FastCGI listening socket: `--listen ADDRESS` if given, else fd 0 (spawn-fcgi, systemd).
+// Exits with a startup error when neither is usable.
+int listening_socket_or_exit(std::string_view program, const std::string& listen_address);
+
+}  // namespace chat

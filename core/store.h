@@ -1,0 +1,71 @@
+// What the handlers need from storage, independent of the database behind it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+
+namespace chat {
+
+// The database cannot be reached (down, restarting, refusing): the API answers 503.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct VisitorInfo {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+};
+
+struct StoredMessage {
+  std::int64_t id = 0;
+  std::string sender;      // "visitor" or "bot"
+  std::string text;
+  std::string created_at;  // ISO 8601 UTC
+  std::optional<std::int64_t> response_time_ms;
+  std::optional<std::string> source;
+};
+
+struct Transcript {
+  std::string session_id;
+  std::string created_at;
+  std::string updated_at;
+  VisitorInfo visitor;
+  std::vector<StoredMessage> messages;  // in the order they were stored
+};
+
+// One question and its answer, stored together or not at all.
+struct Exchange {
+  std::string session_id;  // existing or newly generated; the session is created if missing
+  VisitorInfo visitor;     // fields given here replace the stored ones
+  std::string question;
+  std::chrono::system_clock::time_point asked_at;
+  std::string answer;
+  std::chrono::system_clock::time_point answered_at;
+  std::int64_t response_time_ms = 0;
+  std::string source;      // "model", "knowledge", "fallback" or "cache"
+};
+
+struct StoredExchange {
+  std::int64_t visitor_message_id = 0;
+  std::int64_t bot_message_id = 0;
+};
+
+// Every method throws StoreUnavailable when the database cannot be reached; other failures
+// throw other exceptions. Implementations are used by one thread at a time.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual bool session_exists(const std::string& session_id) = 0;
+  virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
+  virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
+  // Throws StoreUnavailable unless the database answers.
+  virtual void ping() = 0;
+};
+
+}  // namespace chat

@@ -1,0 +1,86 @@
+// chat-worker: the visitor API as a multi-threaded FastCGI process behind nginx.
+//   chat-worker [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
+#include <fcgiapp.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "api.h"
+#include "config.h"
+#include "fcgi_server.h"
+#include "knowledge_base.h"
+#include "log.h"
+#include "mysql_store.h"
+#include "process.h"
+#include "responder.h"
+
+namespace {
+
+constexpr std::string_view kProgram = "chat-worker";
+
+// Everything one serving thread owns: its MySQL connection and its responder.
+class WorkerThread final : public chat::RequestHandler {
+ public:
+  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge)
+      : store_(config.database),
+        responder_(knowledge),
+        context_{store_, responder_, config.max_message_chars} {}
+
+  chat::Response handle(const chat::Request& request) override {
+    return chat::handle_api_request(request, context_);
+  }
+
+ private:
+  chat::MysqlThreadScope mysql_thread_;
+  chat::MysqlStore store_;
+  chat::KnowledgeResponder responder_;
+  chat::ApiContext context_;
+};
+
+std::string listen_address_from(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc) return argv[++i];
+    chat::exit_with_startup_error(kProgram, "unknown argument " + arg +
+                                                " (usage: chat-worker [--listen ADDRESS])");
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  chat::block_stop_signals();
+  const std::string listen_address = listen_address_from(argc, argv);
+  std::string error;
+  const auto config = chat::load_config([](const char* name) { return std::getenv(name); }, &error);
+  if (!config) chat::exit_with_startup_error(kProgram, error);
+  const auto knowledge = chat::KnowledgeBase::load_file(config->knowledge_file, &error);
+  if (!knowledge) chat::exit_with_startup_error(kProgram, "CHAT_KNOWLEDGE_FILE: " + error);
+
+  const int listen_fd = chat::listening_socket_or_exit(kProgram, listen_address);
+  chat::mysql_driver();  // not thread-safe: made once here, before the threads
+  FCGX_Init();
+  chat::FcgiServer server(listen_fd, config->worker_threads, [&] {
+    return std::make_unique<WorkerThread>(*config, *knowledge);
+  });
+  server.start();
+
+  Json::Value fields(Json::objectValue);
+  fields["pid"] = static_cast<int>(getpid());
+  fields["threads"] = config->worker_threads;
+  fields["database"] = config->database.redacted();
+  fields["knowledge_sections"] = static_cast<int>(knowledge->sections().size());
+  chat::log::info("chat-worker started", fields);
+
+  const int signal = chat::wait_for_stop_signal();
+  Json::Value stopping(Json::objectValue);
+  stopping["signal"] = signal;
+  chat::log::info("chat-worker stopping: requests in flight finish first", stopping);
+  server.stop();
+  server.join();
+  chat::log::info("chat-worker stopped");
+  return 0;
+}

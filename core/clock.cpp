@@ -29,7 +29,8 @@ std::string utc_now_iso8601() {
 }
 
 std::string mysql_datetime_to_iso8601(std::string_view datetime) {
-  std::string out(datetime);
+  constexpr std::size_t kMillisecondsLength = 23;  // "2026-11-25 21:00:00.123"
+  std::string out(datetime.substr(0, kMillisecondsLength));
   if (out.size() > 10 && out[10] == ' ') out[10] = 'T';
   out.push_back('Z');
   return out;

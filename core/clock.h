@@ -23,7 +23,8 @@ std::string to_mysql_datetime(std::chrono::system_clock::time_point time);
 // Now, as "2026-11-25T21:00:00.123Z".
 std::string utc_now_iso8601();
 
-// A MySQL DATETIME(3) string ("2026-11-25 21:00:00.123") as ISO 8601 UTC with a 'Z'.
+// A MySQL DATETIME string ("2026-11-25 21:00:00.123", extra fraction digits cut) as ISO 8601
+// UTC with milliseconds and a 'Z'.
 std::string mysql_datetime_to_iso8601(std::string_view datetime);
 
 }  // namespace chat

@@ -1,5 +1,6 @@
 // chat-worker: the visitor API as a multi-threaded FastCGI process behind nginx.
 //   chat-worker [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
+//   chat-worker --check-config                      (validates the settings and exits)
 #include <fcgiapp.h>
 #include <unistd.h>
 
@@ -39,28 +40,40 @@ class WorkerThread final : public chat::RequestHandler {
   chat::ApiContext context_;
 };
 
-std::string listen_address_from(int argc, char** argv) {
+struct Arguments {
+  std::string listen_address;
+  bool check_config = false;
+};
+
+Arguments parse_arguments(int argc, char** argv) {
+  Arguments arguments;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc) return argv[++i];
-    chat::exit_with_startup_error(kProgram, "unknown argument " + arg +
-                                                " (usage: chat-worker [--listen ADDRESS])");
+    if (arg == "--listen" && i + 1 < argc) {
+      arguments.listen_address = argv[++i];
+    } else if (arg == "--check-config") {
+      arguments.check_config = true;
+    } else {
+      chat::exit_with_startup_error(
+          kProgram, "unknown argument " + arg + " (usage: chat-worker [--listen ADDRESS] [--check-config])");
+    }
   }
-  return "";
+  return arguments;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   chat::block_stop_signals();
-  const std::string listen_address = listen_address_from(argc, argv);
+  const Arguments arguments = parse_arguments(argc, argv);
   std::string error;
   const auto config = chat::load_config([](const char* name) { return std::getenv(name); }, &error);
   if (!config) chat::exit_with_startup_error(kProgram, error);
   const auto knowledge = chat::KnowledgeBase::load_file(config->knowledge_file, &error);
   if (!knowledge) chat::exit_with_startup_error(kProgram, "CHAT_KNOWLEDGE_FILE: " + error);
+  if (arguments.check_config) return 0;
 
-  const int listen_fd = chat::listening_socket_or_exit(kProgram, listen_address);
+  const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   FCGX_Init();
   chat::FcgiServer server(listen_fd, config->worker_threads, [&] {

@@ -1,0 +1,75 @@
+# A private MariaDB instance under DIR/mariadb (data, socket, pid, log; owned by the mysql user
+# when run as root), reached over a unix socket only. Sourced, not run.
+#   mariadb_start DIR      creates it on first use, starts it, prints its CHAT_DATABASE_URL
+#   mariadb_stop DIR       stops it (the data stays)
+
+mariadb_socket() { printf '%s/mariadb/mariadb.sock' "$1"; }
+
+# mariadbd and its tools run as the mysql user when we are root.
+_mariadb_user_option() { [ "$(id -u)" -eq 0 ] && printf -- '--user=mysql'; }
+
+_mariadb_initialise() {
+  local dir="$1"
+  mkdir -p "$dir/mariadb/data"
+  chmod 755 "$dir/mariadb"
+  [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir/mariadb"
+  mariadb-install-db --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" \
+    --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb/install.log" 2>&1 ||
+    die "mariadb-install-db failed: see $dir/mariadb/install.log"
+}
+
+# Starts mariadbd in the background and waits until it answers.
+_mariadb_launch() {
+  local dir="$1" socket
+  socket="$(mariadb_socket "$dir")"
+  mariadbd --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" --socket="$socket" \
+    --pid-file="$dir/mariadb/mariadb.pid" --skip-networking --skip-name-resolve \
+    --log-error="$dir/mariadb/mariadb.log" --character-set-server=utf8mb4 \
+    --collation-server=utf8mb4_unicode_ci --max-connections=2000 \
+    --innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+    --innodb-flush-log-at-trx-commit=1 >/dev/null 2>&1 &
+  local attempt
+  for attempt in $(seq 1 300); do
+    mariadb-admin --no-defaults --socket="$socket" -uroot ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "MariaDB did not start: see $dir/mariadb/mariadb.log"
+}
+
+# Creates the database and its user once; the password is kept in DIR/secrets (mode 0600).
+_mariadb_provision() {
+  local dir="$1" socket password_file="$1/secrets/db-password"
+  socket="$(mariadb_socket "$dir")"
+  mkdir -p "$dir/secrets" && chmod 700 "$dir/secrets"
+  if [ ! -s "$password_file" ]; then
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$password_file")
+  fi
+  local password
+  password="$(cat "$password_file")"
+  mariadb --no-defaults --socket="$socket" -uroot <<SQL || die "MariaDB provisioning failed"
+CREATE DATABASE IF NOT EXISTS chat CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'chat'@'localhost' IDENTIFIED BY '$password';
+ALTER USER 'chat'@'localhost' IDENTIFIED BY '$password';
+GRANT ALL PRIVILEGES ON chat.* TO 'chat'@'localhost';
+SQL
+  printf 'mysql://chat:%s@localhost/chat?socket=%s' "$password" "$socket"
+}
+
+mariadb_start() {
+  local dir="$1"
+  [ -d "$dir/mariadb/data/mysql" ] || _mariadb_initialise "$dir"
+  _mariadb_launch "$dir"
+  _mariadb_provision "$dir"
+}
+
+mariadb_stop() {
+  local dir="$1" pid
+  pid="$(cat "$dir/mariadb/mariadb.pid" 2>/dev/null)" || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  local attempt
+  for attempt in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+}

@@ -1,0 +1,76 @@
+# Renders nginx/chat.conf.template and its snippets for one stack, and starts nginx on it.
+# Sourced, not run. Uses CHAT_HTTP_PORT, CHAT_RATE_PER_MIN and CHAT_ALLOWED_ORIGINS.
+
+# The user nginx workers and FastCGI sockets are shared with (when we are root).
+nginx_user() { id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody; }
+
+# Map entries for CHAT_ALLOWED_ORIGINS: "*" allows any origin, else a comma-separated list.
+_cors_map_entries() {
+  local origins="$1" origin
+  if [ "$origins" = "*" ]; then
+    printf '        "~." "*";\n'
+    return
+  fi
+  IFS=',' read -ra list <<< "$origins"
+  for origin in "${list[@]}"; do
+    origin="${origin// /}"
+    [ -z "$origin" ] && continue
+    [[ "$origin" =~ ^https?://[A-Za-z0-9.-]+(:[0-9]+)?$ ]] ||
+      die "CHAT_ALLOWED_ORIGINS: '$origin' is not an origin like https://example.com"
+    printf '        "%s" $http_origin;\n' "$origin"
+  done
+}
+
+_render() {
+  local content
+  content="$(cat "$1")"
+  local key
+  for key in "${!NGINX_VALUES[@]}"; do content="${content//@$key@/${NGINX_VALUES[$key]}}"; done
+  printf '%s\n' "$content" > "$2"
+}
+
+# render_nginx VAR_DIR WORKER_SOCKET: writes VAR_DIR/nginx/nginx.conf and its snippets.
+render_nginx() {
+  local var_dir="$1" worker_socket="$2" rate="${CHAT_RATE_PER_MIN:-30}"
+  [[ "$rate" =~ ^[0-9]+$ ]] || die "CHAT_RATE_PER_MIN: '$rate' is not a whole number"
+  mkdir -p "$var_dir/nginx/snippets" "$var_dir/log" "$var_dir/run"
+  local part
+  for part in body fastcgi proxy uwsgi scgi; do mkdir -p "$var_dir/nginx/$part"; done
+  declare -gA NGINX_VALUES=(
+    [VAR_DIR]="$var_dir"
+    [REPO_DIR]="$REPO_DIR"
+    [NGINX_DIR]="$var_dir/nginx"
+    [HTTP_PORT]="${CHAT_HTTP_PORT:-8080}"
+    [WORKER_SOCKET]="$worker_socket"
+    [CORS_MAP_ENTRIES]="$(_cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}")"
+    [ACCESS_LOG]="$var_dir/log/nginx-access.log chat_json"
+    [USER_DIRECTIVE]=""
+  )
+  if [ "$rate" -eq 0 ]; then
+    NGINX_VALUES[LIMIT_KEY]='""' NGINX_VALUES[RATE_PER_MIN]=1 NGINX_VALUES[RATE_BURST]=1
+    NGINX_VALUES[RETRY_AFTER]=1
+  else
+    NGINX_VALUES[LIMIT_KEY]='$binary_remote_addr' NGINX_VALUES[RATE_PER_MIN]="$rate"
+    # A burst of ten seconds' worth of asks; Retry-After is the time one ask takes to refill.
+    NGINX_VALUES[RATE_BURST]=$(( (rate + 5) / 6 )) NGINX_VALUES[RETRY_AFTER]=$(( (59 + rate) / rate ))
+  fi
+  if [ "$(id -u)" -eq 0 ]; then
+    NGINX_VALUES[USER_DIRECTIVE]="user $(nginx_user);"
+    chown -R "$(nginx_user)" "$var_dir/nginx"
+  fi
+  [ "${CHAT_ACCESS_LOG:-on}" = off ] && NGINX_VALUES[ACCESS_LOG]=off
+  for part in "$REPO_DIR"/nginx/snippets/*.conf; do
+    _render "$part" "$var_dir/nginx/snippets/$(basename "$part")"
+  done
+  _render "$REPO_DIR/nginx/chat.conf.template" "$var_dir/nginx/nginx.conf"
+  nginx -t -q -c "$var_dir/nginx/nginx.conf" -p "$var_dir/nginx" 2>&1 | grep -v "^$" >&2
+  [ "${PIPESTATUS[0]}" -eq 0 ] || die "nginx configuration test failed"
+}
+
+# start_nginx VAR_DIR: runs nginx (not daemonised) as a background job; sets NGINX_PID.
+start_nginx() {
+  local var_dir="$1"
+  nginx -c "$var_dir/nginx/nginx.conf" -p "$var_dir/nginx" -g 'daemon off;' \
+    </dev/null >/dev/null 2>>"$var_dir/log/nginx-error.log" &
+  NGINX_PID=$!
+}

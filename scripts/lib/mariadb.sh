@@ -26,7 +26,7 @@ _mariadb_launch() {
     --pid-file="$dir/mariadb/mariadb.pid" --skip-networking --skip-name-resolve \
     --log-error="$dir/mariadb/mariadb.log" --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_unicode_ci --max-connections=2000 \
-    --innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+    --innodb-buffer-pool-size=256M --innodb-log-file-size=64M \
     --innodb-flush-log-at-trx-commit=1 >/dev/null 2>&1 &
   local attempt
   for attempt in $(seq 1 300); do

@@ -29,10 +29,18 @@ _render() {
   printf '%s\n' "$content" > "$2"
 }
 
+# Dies with one line naming the variable when an nginx setting is malformed.
+check_nginx_settings() {
+  [[ "${CHAT_RATE_PER_MIN:-30}" =~ ^[0-9]+$ ]] ||
+    die "CHAT_RATE_PER_MIN: '${CHAT_RATE_PER_MIN}' is not a whole number"
+  _cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}" >/dev/null || exit 1
+}
+
 # render_nginx VAR_DIR WORKER_SOCKET: writes VAR_DIR/nginx/nginx.conf and its snippets.
 render_nginx() {
-  local var_dir="$1" worker_socket="$2" rate="${CHAT_RATE_PER_MIN:-30}"
-  [[ "$rate" =~ ^[0-9]+$ ]] || die "CHAT_RATE_PER_MIN: '$rate' is not a whole number"
+  local var_dir="$1" worker_socket="$2" rate="${CHAT_RATE_PER_MIN:-30}" cors_entries
+  check_nginx_settings
+  cors_entries="$(_cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}")" || exit 1
   mkdir -p "$var_dir/nginx/snippets" "$var_dir/log" "$var_dir/run"
   local part
   for part in body fastcgi proxy uwsgi scgi; do mkdir -p "$var_dir/nginx/$part"; done
@@ -42,7 +50,7 @@ render_nginx() {
     [NGINX_DIR]="$var_dir/nginx"
     [HTTP_PORT]="${CHAT_HTTP_PORT:-8080}"
     [WORKER_SOCKET]="$worker_socket"
-    [CORS_MAP_ENTRIES]="$(_cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}")"
+    [CORS_MAP_ENTRIES]="$cors_entries"
     [ACCESS_LOG]="$var_dir/log/nginx-access.log chat_json"
     [USER_DIRECTIVE]=""
   )

@@ -1,0 +1,185 @@
+"""Test harness: starts the real stack with scripts/run (private MariaDB, chat-worker, nginx) on
+loopback, and a private MariaDB of its own where a test needs to restart the database.
+
+Environment: CHAT_TEST_BUILD_DIR names the build tree with chat-worker and chat-migrate.
+"""
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+REPO_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD_DIR = os.environ.get("CHAT_TEST_BUILD_DIR", os.path.join(REPO_DIR, "build"))
+START_TIMEOUT_S = 120
+
+
+_TEMPORARY_DIRECTORIES = []
+
+
+def temporary_directory(prefix):
+    """A directory removed when the test process ends (kept with CHAT_TEST_KEEP=1)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _TEMPORARY_DIRECTORIES.append(path)
+    return path
+
+
+@atexit.register
+def _remove_temporary_directories():
+    if os.environ.get("CHAT_TEST_KEEP") != "1":
+        for path in _TEMPORARY_DIRECTORIES:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def shell_library(call):
+    """Runs `call` in bash with scripts/lib sourced; returns its stdout."""
+    script = (f'REPO_DIR="{REPO_DIR}"; source "$REPO_DIR/scripts/lib/common.sh"; '
+              f'source "$REPO_DIR/scripts/lib/mariadb.sh"; {call}')
+    return subprocess.run(["bash", "-c", script], check=True, capture_output=True,
+                          text=True).stdout
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+class Client:
+    """A tiny HTTP client for one base port on 127.0.0.1."""
+
+    def __init__(self, port):
+        self.port = port
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            connection.request(method, path, body=body, headers=headers or {})
+            reply = connection.getresponse()
+            headers = {name.lower(): value for name, value in reply.getheaders()}
+            return Response(reply.status, headers, reply.read())
+        finally:
+            connection.close()
+
+    def ask(self, message, session_id=None, **extra):
+        body = {"message": message, **extra}
+        if session_id is not None:
+            body["session_id"] = session_id
+        return self.request("POST", "/api/chatbot/ask/", body,
+                            {"Content-Type": "application/json"})
+
+    def session(self, session_id):
+        return self.request("GET", f"/api/chatbot/session/{session_id}/")
+
+
+class MariaDB:
+    """A private MariaDB under its own directory, which a test may stop and start again."""
+
+    def __init__(self, directory=None):
+        self.directory = directory or temporary_directory("chat-db-")
+        os.chmod(self.directory, 0o755)  # mariadbd runs as the mysql user
+        self.url = None
+
+    def start(self):
+        self.url = shell_library(f'mariadb_start "{self.directory}"').strip()
+        return self
+
+    def stop(self):
+        shell_library(f'mariadb_stop "{self.directory}"')
+
+    def query(self, sql):
+        """Runs SQL as root on the chat database; returns the rows as lists of strings."""
+        socket_path = os.path.join(self.directory, "mariadb", "mariadb.sock")
+        output = subprocess.run(
+            ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot", "-N", "-B",
+             "chat", "-e", sql], check=True, capture_output=True, text=True).stdout
+        return [line.split("\t") for line in output.splitlines()]
+
+    def scalar(self, sql):
+        return self.query(sql)[0][0]
+
+
+class Stack:
+    """The whole product started by scripts/run, on a free port and its own var directory."""
+
+    def __init__(self, **settings):
+        self.var_dir = temporary_directory("chat-var-")
+        self.port = free_port()
+        self.settings = {"CHAT_RATE_PER_MIN": "0", **settings}
+        self.process = None
+        self.output = []
+        self.client = Client(self.port)
+        self.database = MariaDB(self.var_dir)
+
+    def environment(self):
+        env = {key: value for key, value in os.environ.items() if not key.startswith("CHAT_")}
+        env.update({"CHAT_VAR_DIR": self.var_dir, "CHAT_HTTP_PORT": str(self.port),
+                    "CHAT_BUILD_DIR": BUILD_DIR, "CHAT_SKIP_BUILD": "1"})
+        env.update(self.settings)
+        return env
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [os.path.join(REPO_DIR, "scripts", "run")], cwd=REPO_DIR, env=self.environment(),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        ready = threading.Event()
+        threading.Thread(target=self._read_output, args=(ready,), daemon=True).start()
+        if not ready.wait(START_TIMEOUT_S) or self.process.poll() is not None:
+            self.stop()
+            raise RuntimeError("stack did not start:\n" + "".join(self.output))
+        return self
+
+    def _read_output(self, ready):
+        for line in self.process.stdout:
+            self.output.append(line)
+            if line.startswith("ready: "):
+                ready.set()
+        ready.set()
+
+    def stop(self, timeout=60):
+        """Sends SIGTERM as an operator would; returns scripts/run's exit status."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # everything scripts/run started
+            raise
+
+    def log(self, name):
+        path = os.path.join(self.var_dir, "log", name)
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+
+
+def wait_until(predicate, timeout=20, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False

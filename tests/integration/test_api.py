@@ -1,0 +1,171 @@
+"""The visitor API through nginx against a real MariaDB: every row of the contract's error
+table that one stack can show, a two-turn conversation, CORS, headers and concurrent asks."""
+import concurrent.futures
+import unittest
+import uuid
+
+from harness import Stack
+
+JSON = {"Content-Type": "application/json"}
+
+
+class VisitorApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack().start()
+        cls.client = cls.stack.client
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.stack.stop()
+        if status != 0:
+            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
+
+    def message_count(self):
+        return int(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"))
+
+    def assert_error(self, response, status, code):
+        self.assertEqual(response.status, status, response.body)
+        self.assertTrue(response.header("content-type").startswith("application/json"))
+        error = response.json()["error"]
+        self.assertEqual(error["code"], code)
+        self.assertTrue(error["message"])
+
+    # --- answers -------------------------------------------------------------------------
+
+    def test_ask_answers_from_the_knowledge_base(self):
+        response = self.client.ask("How much does a project cost?")
+        self.assertEqual(response.status, 200, response.body)
+        body = response.json()
+        self.assertEqual(body["source"], "knowledge")
+        self.assertIn("5K-15K USD", body["response"])
+        self.assertIsInstance(body["message_id"], int)
+        self.assertIsInstance(body["response_time_ms"], int)
+        uuid.UUID(body["session_id"])
+
+    def test_two_turn_conversation_reads_back_in_order(self):
+        first = self.client.ask("Do you work with Kubernetes?",
+                                visitor_info={"name": "Ada", "email": "ada@example.com"}).json()
+        second = self.client.ask("How much does a project cost?", first["session_id"]).json()
+        self.assertEqual(second["session_id"], first["session_id"])
+
+        transcript = self.client.session(first["session_id"])
+        self.assertEqual(transcript.status, 200)
+        body = transcript.json()
+        self.assertEqual(body["visitor_info"], {"name": "Ada", "email": "ada@example.com"})
+        messages = body["messages"]
+        self.assertEqual([m["sender"] for m in messages], ["visitor", "bot", "visitor", "bot"])
+        self.assertEqual(messages[0]["message"], "Do you work with Kubernetes?")
+        self.assertIn("Kubernetes", messages[1]["message"])
+        self.assertEqual(messages[2]["message"], "How much does a project cost?")
+        self.assertEqual(messages[3]["id"], second["message_id"])
+        self.assertEqual(messages[3]["response_time_ms"], second["response_time_ms"])
+        self.assertEqual(messages[3]["source"], "knowledge")
+        self.assertIsNone(messages[0]["response_time_ms"])
+        self.assertIsNone(messages[0]["source"])
+        self.assertEqual(sorted(m["id"] for m in messages), [m["id"] for m in messages])
+        for stamp in [body["created_at"], body["updated_at"]] + [m["created_at"] for m in messages]:
+            self.assertRegex(stamp, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+    def test_unicode_round_trips(self):
+        text = "Ça coûte combien ? 💬 日本語"
+        answer = self.client.ask(text).json()
+        messages = self.client.session(answer["session_id"]).json()["messages"]
+        self.assertEqual(messages[0]["message"], text)
+
+    def test_unknown_session_id_starts_a_new_session(self):
+        unknown = str(uuid.uuid4())
+        body = self.client.ask("hello", unknown).json()
+        self.assertNotEqual(body["session_id"], unknown)
+        self.assertEqual(self.client.session(unknown).status, 404)
+
+    def test_health(self):
+        response = self.client.request("GET", "/healthz")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+
+    # --- the error table -----------------------------------------------------------------
+
+    def test_400_for_bad_bodies_and_nothing_stored(self):
+        before = self.message_count()
+        cases = {
+            "malformed JSON": b'{"message": ',
+            "wrong type": b'{"message": 42}',
+            "not an object": b'["hello"]',
+            "empty": b'{"message": "   "}',
+            "too long": ('{"message": "%s"}' % ("x" * 2001)).encode(),
+            "invalid UTF-8": b'{"message": "\xc3\x28"}',
+            "bad session id": b'{"message": "hi", "session_id": "42"}',
+        }
+        for name, body in cases.items():
+            with self.subTest(name):
+                self.assert_error(self.client.request("POST", "/api/chatbot/ask/", body, JSON),
+                                  400, "bad_request")
+        self.assertEqual(self.message_count(), before)
+
+    def test_400_for_a_session_path_that_is_not_a_uuid(self):
+        self.assert_error(self.client.session("not-a-uuid"), 400, "bad_request")
+
+    def test_404_for_unknown_session_and_paths(self):
+        self.assert_error(self.client.session(str(uuid.uuid4())), 404, "not_found")
+        self.assert_error(self.client.request("GET", "/api/chatbot/nothing/"), 404, "not_found")
+        self.assert_error(self.client.request("GET", "/no/such/file.html"), 404, "not_found")
+
+    def test_405_with_allow(self):
+        response = self.client.request("GET", "/api/chatbot/ask/")
+        self.assert_error(response, 405, "method_not_allowed")
+        self.assertIn("POST", response.header("allow"))
+        response = self.client.request("DELETE", f"/api/chatbot/session/{uuid.uuid4()}/")
+        self.assert_error(response, 405, "method_not_allowed")
+        self.assertIn("GET", response.header("allow"))
+
+    def test_413_for_a_body_over_16_kib(self):
+        before = self.message_count()
+        body = '{"message": "%s"}' % ("x" * 17000)
+        self.assert_error(self.client.request("POST", "/api/chatbot/ask/", body, JSON),
+                          413, "payload_too_large")
+        self.assertEqual(self.message_count(), before)
+
+    def test_415_without_a_json_content_type(self):
+        response = self.client.request("POST", "/api/chatbot/ask/", '{"message": "hi"}',
+                                       {"Content-Type": "text/plain"})
+        self.assert_error(response, 415, "unsupported_media_type")
+
+    # --- CORS and headers ------------------------------------------------------------------
+
+    def test_preflight_allows_any_origin_by_default(self):
+        response = self.client.request("OPTIONS", "/api/chatbot/ask/", headers={
+            "Origin": "https://atonixdev.org", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        self.assertEqual(response.status, 204)
+        self.assertEqual(response.header("access-control-allow-origin"), "*")
+        self.assertIn("POST", response.header("access-control-allow-methods"))
+        self.assertIn("Content-Type", response.header("access-control-allow-headers"))
+
+    def test_security_headers_on_answers_and_errors(self):
+        for response in [self.client.ask("hi"), self.client.session("bad")]:
+            self.assertEqual(response.header("x-content-type-options"), "nosniff")
+            self.assertTrue(response.header("referrer-policy"))
+
+    # --- load ------------------------------------------------------------------------------
+
+    def test_100_concurrent_asks_are_all_answered_and_stored(self):
+        before = self.message_count()
+
+        def ask(index):
+            return self.client.ask(f"Question number {index}: what services do you offer?")
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+            responses = list(pool.map(ask, range(100)))
+        self.assertEqual([r.status for r in responses], [200] * 100)
+        sessions = {r.json()["session_id"] for r in responses}
+        self.assertEqual(len(sessions), 100)
+        self.assertEqual(self.message_count(), before + 200)
+        for response in responses[:5]:
+            body = response.json()
+            messages = self.client.session(body["session_id"]).json()["messages"]
+            self.assertEqual(messages[1]["id"], body["message_id"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,72 @@
+"""Database faults against a real MariaDB that the test stops, starts and breaks: 503 while it is
+down, serving again after it is back (no worker restart), and a failed statement rolled back."""
+import unittest
+
+from harness import MariaDB, Stack, wait_until
+
+
+class DatabaseFaultTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.database = MariaDB().start()
+        cls.stack = Stack(CHAT_DATABASE_URL=cls.database.url).start()
+        cls.client = cls.stack.client
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.stack.stop()
+        cls.database.stop()
+        if status != 0:
+            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
+
+    def count(self, table):
+        return int(self.database.scalar(f"SELECT COUNT(*) FROM {table}"))
+
+    def test_restart_gives_503_while_down_and_serves_again_after(self):
+        first = self.client.ask("What services do you offer?")
+        self.assertEqual(first.status, 200)
+        session_id = first.json()["session_id"]
+
+        self.database.stop()
+        try:
+            down = self.client.ask("Are you there?", session_id)
+            self.assertEqual(down.status, 503, down.body)
+            self.assertEqual(down.json()["error"]["code"], "unavailable")
+            health = self.client.request("GET", "/healthz")
+            self.assertEqual(health.status, 503)
+            self.assertEqual(health.json()["database"], "unavailable")
+            self.assertEqual(self.client.session(session_id).status, 503)
+        finally:
+            self.database.start()
+
+        self.assertTrue(wait_until(lambda: self.client.request("GET", "/healthz").status == 200))
+        again = self.client.ask("Do you work with Kubernetes?", session_id)
+        self.assertEqual(again.status, 200, again.body)
+        self.assertEqual(again.json()["session_id"], session_id)
+        messages = self.client.session(session_id).json()["messages"]
+        self.assertEqual([m["message"] for m in messages if m["sender"] == "visitor"],
+                         ["What services do you offer?", "Do you work with Kubernetes?"])
+
+    def test_every_thread_reconnects_after_a_restart(self):
+        self.database.stop()
+        self.database.start()
+        statuses = [self.client.ask(f"question {i}").status for i in range(40)]
+        self.assertEqual(statuses, [200] * 40)
+
+    def test_a_failed_statement_is_500_and_rolled_back(self):
+        sessions_before = self.count("chat_sessions")
+        self.database.query("RENAME TABLE chat_messages TO chat_messages_moved")
+        try:
+            failed = self.client.ask("This cannot be stored")
+        finally:
+            self.database.query("RENAME TABLE chat_messages_moved TO chat_messages")
+        self.assertEqual(failed.status, 500)
+        self.assertEqual(failed.json()["error"]["code"], "internal")
+        self.assertNotIn(b"chat_messages", failed.body)
+        self.assertEqual(self.count("chat_sessions"), sessions_before)
+        self.assertEqual(self.client.ask("And now?").status, 200)
+        self.assertIn("chat_messages", self.stack.log("chat-worker.log"))
+
+
+if __name__ == "__main__":
+    unittest.main()

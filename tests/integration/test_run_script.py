@@ -1,0 +1,89 @@
+"""scripts/run as an operator meets it: one clear line naming the variable for each bad
+setting, a second run reusing the data, a clean stop on SIGTERM, and no secret in any log."""
+import os
+import signal
+import socket
+import subprocess
+import unittest
+
+from harness import REPO_DIR, Stack
+
+
+def run_with(**settings):
+    """Runs scripts/run with `settings` expecting it to refuse to start; returns (status, output)."""
+    stack = Stack(**settings)
+    process = subprocess.Popen([os.path.join(REPO_DIR, "scripts", "run")], cwd=REPO_DIR,
+                               env=stack.environment(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    return process.returncode, output
+
+
+class BadSettingsTest(unittest.TestCase):
+    def assert_refused(self, variable, secret=None, **settings):
+        status, output = run_with(**settings)
+        self.assertNotEqual(status, 0, output)
+        lines = [line for line in output.splitlines() if variable in line]
+        self.assertEqual(len(lines), 1, output)
+        self.assertNotIn("ready:", output)
+        if secret:
+            self.assertNotIn(secret, output)
+
+    def test_bad_port(self):
+        self.assert_refused("CHAT_HTTP_PORT", CHAT_HTTP_PORT="eighty")
+
+    def test_port_in_use(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            self.assert_refused("CHAT_HTTP_PORT", CHAT_HTTP_PORT=str(busy.getsockname()[1]))
+
+    def test_unparsable_database_url_names_it_without_the_password(self):
+        self.assert_refused("CHAT_DATABASE_URL", secret="hunter2",
+                            CHAT_DATABASE_URL="mysql://chat:hunter2@localhost:notaport/chat")
+
+    def test_missing_knowledge_file(self):
+        self.assert_refused("CHAT_KNOWLEDGE_FILE", CHAT_KNOWLEDGE_FILE="/nonexistent/knowledge.md")
+
+    def test_bad_rate(self):
+        self.assert_refused("CHAT_RATE_PER_MIN", CHAT_RATE_PER_MIN="-3")
+
+    def test_bad_origin(self):
+        self.assert_refused("CHAT_ALLOWED_ORIGINS", CHAT_ALLOWED_ORIGINS="atonixdev.org")
+
+    def test_bad_message_limit(self):
+        self.assert_refused("CHAT_MAX_MESSAGE_CHARS", CHAT_MAX_MESSAGE_CHARS="0")
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_second_run_reuses_the_data_and_logs_hold_no_secret(self):
+        first = Stack().start()
+        session_id = first.client.ask("What services do you offer?").json()["session_id"]
+        self.assertEqual(first.stop(), 0)
+        self.assertFalse(os.path.exists(os.path.join(first.var_dir, "run", "chat-worker.sock")))
+
+        second = Stack()
+        second.var_dir, second.port = first.var_dir, first.port
+        second.client.port = first.port
+        second.start()
+        try:
+            transcript = second.client.session(session_id)
+            self.assertEqual(transcript.status, 200)
+            self.assertEqual(len(transcript.json()["messages"]), 2)
+        finally:
+            self.assertEqual(second.stop(), 0)
+
+        with open(os.path.join(first.var_dir, "secrets", "db-password"), encoding="utf-8") as file:
+            password = file.read().strip()
+        self.assertGreaterEqual(len(password), 32)
+        for name in os.listdir(os.path.join(first.var_dir, "log")):
+            self.assertNotIn(password, first.log(name), name)
+        self.assertNotIn(password, "".join(first.output + second.output))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,138 @@
+// The Store's queries and the migrations against a real MariaDB (CHAT_TEST_DATABASE_URL, which
+// scripts/test provides): round trips, transactions, utf8mb4 and reconnection.
+#include <cppconn/resultset.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "clock.h"
+#include "migrations.h"
+#include "mysql_store.h"
+#include "uuid.h"
+
+namespace {
+
+chat::DatabaseUrl test_database() {
+  const char* url = std::getenv("CHAT_TEST_DATABASE_URL");
+  if (!url) throw std::runtime_error("CHAT_TEST_DATABASE_URL is not set (scripts/test sets it)");
+  const auto parsed = chat::parse_database_url(url, nullptr);
+  if (!parsed) throw std::runtime_error("CHAT_TEST_DATABASE_URL is malformed");
+  return *parsed;
+}
+
+chat::Exchange exchange_in(const std::string& session_id, const std::string& question) {
+  const auto now = std::chrono::system_clock::now();
+  return {session_id, {}, question, now, "Answer to " + question, now + std::chrono::milliseconds(5),
+          5, "knowledge"};
+}
+
+class MysqlStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    chat::mysql_driver();
+    chat::MysqlConnection connection(test_database());
+    chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql");
+  }
+
+  std::int64_t count(const std::string& query) {
+    std::unique_ptr<sql::ResultSet> rows(admin_.statement(query).executeQuery());
+    rows->next();
+    return rows->getInt64(1);
+  }
+
+  chat::MysqlThreadScope thread_;
+  chat::MysqlStore store_{test_database()};
+  chat::MysqlConnection admin_{test_database()};
+};
+
+}  // namespace
+
+TEST_F(MysqlStoreTest, MigrationsAreRecordedAndNotAppliedTwice) {
+  chat::MysqlConnection connection(test_database());
+  EXPECT_TRUE(chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql").empty());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<std::int64_t>(chat::list_migrations(std::string(CHAT_SOURCE_DIR) + "/sql").size()));
+}
+
+TEST_F(MysqlStoreTest, ExchangeRoundTripsInOrder) {
+  const std::string id = chat::new_uuid_v4();
+  EXPECT_FALSE(store_.session_exists(id));
+  chat::Exchange first = exchange_in(id, "first");
+  first.visitor = {std::string("Ada"), std::nullopt};
+  const auto stored_first = store_.record_exchange(first);
+  const auto stored_second = store_.record_exchange(exchange_in(id, "second"));
+  EXPECT_TRUE(store_.session_exists(id));
+  EXPECT_LT(stored_first.visitor_message_id, stored_first.bot_message_id);
+  EXPECT_LT(stored_first.bot_message_id, stored_second.visitor_message_id);
+
+  const auto transcript = store_.transcript(id);
+  ASSERT_TRUE(transcript);
+  EXPECT_EQ(transcript->visitor.name, "Ada");
+  EXPECT_FALSE(transcript->visitor.email);
+  ASSERT_EQ(transcript->messages.size(), 4u);
+  EXPECT_EQ(transcript->messages[0].text, "first");
+  EXPECT_EQ(transcript->messages[0].sender, "visitor");
+  EXPECT_FALSE(transcript->messages[0].source);
+  EXPECT_EQ(transcript->messages[1].id, stored_first.bot_message_id);
+  EXPECT_EQ(transcript->messages[1].response_time_ms, 5);
+  EXPECT_EQ(transcript->messages[1].source, "knowledge");
+  EXPECT_EQ(transcript->messages[3].text, "Answer to second");
+  EXPECT_TRUE(transcript->messages[0].created_at.ends_with("Z"));
+}
+
+TEST_F(MysqlStoreTest, LaterVisitorInfoFillsInWithoutErasing) {
+  const std::string id = chat::new_uuid_v4();
+  chat::Exchange first = exchange_in(id, "one");
+  first.visitor = {std::string("Ada"), std::nullopt};
+  store_.record_exchange(first);
+  chat::Exchange second = exchange_in(id, "two");
+  second.visitor = {std::nullopt, std::string("ada@example.com")};
+  store_.record_exchange(second);
+  const auto transcript = store_.transcript(id);
+  EXPECT_EQ(transcript->visitor.name, "Ada");
+  EXPECT_EQ(transcript->visitor.email, "ada@example.com");
+}
+
+TEST_F(MysqlStoreTest, FourByteUtf8RoundTrips) {
+  const std::string id = chat::new_uuid_v4();
+  const std::string text = "emoji \xF0\x9F\x98\x80 and \xE6\x97\xA5\xE6\x9C\xAC";
+  store_.record_exchange(exchange_in(id, text));
+  EXPECT_EQ(store_.transcript(id)->messages[0].text, text);
+}
+
+TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {
+  EXPECT_FALSE(store_.transcript(chat::new_uuid_v4()));
+}
+
+TEST_F(MysqlStoreTest, ReconnectsAfterTheServerDropsTheConnection) {
+  const std::string id = chat::new_uuid_v4();
+  store_.record_exchange(exchange_in(id, "before"));
+  // Kill every other connection of this user: the store's connection is dropped by the server.
+  std::unique_ptr<sql::ResultSet> ids(admin_.statement(
+      "SELECT id FROM information_schema.processlist WHERE user = CURRENT_USER() AND id <> CONNECTION_ID()"
+      " AND db = DATABASE()").executeQuery());
+  while (ids->next()) admin_.execute("KILL CONNECTION " + std::to_string(ids->getInt64(1)));
+  EXPECT_NO_THROW(store_.ping());
+  store_.record_exchange(exchange_in(id, "after"));
+  EXPECT_EQ(store_.transcript(id)->messages.size(), 4u);
+}
+
+TEST_F(MysqlStoreTest, AFailedExchangeLeavesNothingBehind) {
+  const std::string id = chat::new_uuid_v4();
+  chat::Exchange bad = exchange_in(id, "question");
+  bad.source = "not-a-source";  // rejected by the ENUM in strict mode, after the session upsert
+  EXPECT_THROW(store_.record_exchange(bad), sql::SQLException);
+  EXPECT_FALSE(store_.session_exists(id));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM chat_messages WHERE session_id = '" + id + "'"), 0);
+  store_.record_exchange(exchange_in(id, "fine"));  // the connection is usable again
+  EXPECT_TRUE(store_.session_exists(id));
+}
+
+TEST_F(MysqlStoreTest, UnreachableServerIsStoreUnavailable) {
+  chat::DatabaseUrl nowhere = test_database();
+  nowhere.socket = "/nonexistent/mariadb.sock";
+  chat::MysqlStore store(nowhere);
+  EXPECT_THROW(store.ping(), chat::StoreUnavailable);
+  EXPECT_THROW(store.record_exchange(exchange_in(chat::new_uuid_v4(), "x")), chat::StoreUnavailable);
+}

@@ -82,10 +82,12 @@ bool parse_host_port(std::string_view text, DatabaseUrl& url) {
 }  // namespace
 
 std::string DatabaseUrl::redacted() const {
-  std::string out = "mysql://" + user + ":***@" + host;
-  if (socket.empty()) out += ":" + std::to_string(port);
-  out += "/" + database;
-  if (!socket.empty()) out += "?socket=" + socket;
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on chained operator+.
+  std::string out = "mysql://";
+  out.append(user).append(":***@").append(host);
+  if (socket.empty()) out.append(":").append(std::to_string(port));
+  out.append("/").append(database);
+  if (!socket.empty()) out.append("?socket=").append(socket);
   return out;
 }
 

@@ -55,16 +55,40 @@ Request read_request(FCGX_Request& fcgi) {
   return request;
 }
 
-void write_response(FCGX_Request& fcgi, const Response& response) {
-  std::string head = "Status: " + std::to_string(response.status) + " " +
-                     std::string(reason_phrase(response.status)) + "\r\n";
-  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
-  head += "\r\n";
-  FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi.out);
-  if (!response.body.empty()) {
-    FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), fcgi.out);
+// The response written to nginx over FastCGI, whole or in flushed pieces.
+class FcgiResponseStream final : public ResponseStream {
+ public:
+  explicit FcgiResponseStream(FCGX_Request& fcgi) : fcgi_(fcgi) {}
+
+  void begin(int status, const Headers& headers) override {
+    std::string head = "Status: ";
+    head.append(std::to_string(status)).append(" ").append(reason_phrase(status)).append("\r\n");
+    for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
+    head.append("\r\n");
+    FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi_.out);
+    begun_ = true;
   }
-}
+
+  bool write(std::string_view data) override {
+    if (!data.empty() && FCGX_PutStr(data.data(), static_cast<int>(data.size()), fcgi_.out) < 0) {
+      return false;
+    }
+    return FCGX_FFlush(fcgi_.out) == 0;
+  }
+
+  bool begun() const override { return begun_; }
+
+  void send_whole(const Response& response) {
+    begin(response.status, response.headers);
+    if (!response.body.empty()) {
+      FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), fcgi_.out);
+    }
+  }
+
+ private:
+  FCGX_Request& fcgi_;
+  bool begun_ = false;
+};
 
 void log_request(const Request& request, const Response& response, std::int64_t ms) {
   Json::Value fields(Json::objectValue);
@@ -122,9 +146,11 @@ void FcgiServer::serve() {
   FCGX_InitRequest(&fcgi, listen_fd_, 0);
   while (!stopping_ && FCGX_Accept_r(&fcgi) == 0) {
     const Stopwatch stopwatch;
-    const Request request = read_request(fcgi);
+    FcgiResponseStream stream(fcgi);
+    Request request = read_request(fcgi);
+    request.stream = &stream;
     const Response response = handler->handle(request);
-    write_response(fcgi, response);
+    if (!stream.begun()) stream.send_whole(response);
     FCGX_Finish_r(&fcgi);
     log_request(request, response, stopwatch.elapsed_ms());
   }

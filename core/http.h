@@ -15,6 +15,20 @@ namespace chat {
 // Limits of the HTTP surface, in one place.
 inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Lets a handler send its response in pieces (server-sent events, CSV export) instead of
+// returning it whole. Once begun, the handler's returned Response is not sent.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Sends the status and headers; call once, before any write.
+  virtual void begin(int status, const Headers& headers) = 0;
+  // Sends a piece of the body and flushes it to the client. False once the client has gone.
+  virtual bool write(std::string_view data) = 0;
+  virtual bool begun() const = 0;
+};
+
 // A mistake of the client's: answered with `status` and the contract's error body, never logged
 // as a fault.
 class ClientError : public std::runtime_error {
@@ -36,11 +50,12 @@ struct Request {
   std::string request_id;    // nginx's $request_id, for log correlation
   std::string body;
   bool body_too_large = false;  // the body was longer than kMaxRequestBodyBytes and not read
+  ResponseStream* stream = nullptr;  // for handlers that answer in pieces; may be null in tests
 };
 
 struct Response {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
+  Headers headers;
   std::string body;
 
   static Response json(int status, const Json::Value& value);

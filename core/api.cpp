@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "ask_request.h"
-#include "clock.h"
+#include "event_stream.h"
+#include "json.h"
 #include "log.h"
 #include "uuid.h"
 
@@ -26,6 +26,8 @@ Json::Value optional_json(const std::optional<std::string>& value) {
   return value ? Json::Value(*value) : Json::Value();
 }
 
+}  // namespace
+
 Json::Value message_to_json(const StoredMessage& message) {
   Json::Value json(Json::objectValue);
   json["id"] = Json::Int64(message.id);
@@ -44,6 +46,8 @@ Json::Value visitor_to_json(const VisitorInfo& visitor) {
   if (visitor.email) json["email"] = *visitor.email;
   return json;
 }
+
+namespace {
 
 // The path without its trailing slash ("/api/chatbot/ask/" and "/api/chatbot/ask" are one).
 std::string_view without_trailing_slash(std::string_view path) {
@@ -81,33 +85,6 @@ Json::Value transcript_to_json(const Transcript& transcript) {
   return json;
 }
 
-Response handle_ask(const Request& request, ApiContext& context) {
-  if (request.body_too_large) {
-    throw ClientError(413, "body must be at most " + std::to_string(kMaxRequestBodyBytes) + " bytes");
-  }
-  if (!is_json_content_type(request.content_type)) {
-    throw ClientError(415, "Content-Type must be application/json");
-  }
-  const AskRequest ask = parse_ask_request(request.body, context.max_message_chars);
-  const auto asked_at = std::chrono::system_clock::now();
-  const bool known = ask.session_id && context.store.session_exists(*ask.session_id);
-
-  const Stopwatch stopwatch;
-  Answer answer = context.responder.answer(ask.message);
-  Exchange exchange{known ? *ask.session_id : new_uuid_v4(), ask.visitor, ask.message, asked_at,
-                    std::move(answer.text), std::chrono::system_clock::now(),
-                    stopwatch.elapsed_ms(), answer.source};
-  const StoredExchange stored = context.store.record_exchange(exchange);
-
-  Json::Value body(Json::objectValue);
-  body["session_id"] = exchange.session_id;
-  body["message_id"] = Json::Int64(stored.bot_message_id);
-  body["response"] = exchange.answer;
-  body["response_time_ms"] = Json::Int64(exchange.response_time_ms);
-  body["source"] = exchange.source;
-  return Response::json(200, body);
-}
-
 Response handle_session(const Request&, ApiContext& context, const std::string& session_id) {
   if (!is_uuid(session_id)) throw ClientError(400, "session id must be a UUID");
   std::string id = session_id;
@@ -135,23 +112,41 @@ Response handle_healthz(const Request&, ApiContext& context) {
   return Response::json(200, body);
 }
 
+namespace {
+
+// The error as JSON, or as an "error" event when the answer is already streaming.
+Response error_reply(const Request& request, Response response) {
+  if (request.stream && request.stream->begun()) {
+    request.stream->write(format_sse_event("error", *json::parse_strict(response.body, nullptr)));
+  }
+  return response;
+}
+
+void log_failure(const Request& request, const char* message, const std::exception& error) {
+  Json::Value fields(Json::objectValue);
+  fields["request_id"] = request.request_id;
+  fields["detail"] = error.what();
+  log::error(message, fields);
+}
+
+}  // namespace
+
 Response handle_api_request(const Request& request, ApiContext& context) {
   try {
     return route(request, context);
   } catch (const ClientError& error) {
-    return Response::error(error.status(), error_code_for_status(error.status()), error.what());
+    Response response = Response::error(error.status(), error_code_for_status(error.status()), error.what());
+    if (error.retry_after_seconds() > 0) {
+      response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds()));
+    }
+    return error_reply(request, std::move(response));
   } catch (const StoreUnavailable& error) {
-    Json::Value fields(Json::objectValue);
-    fields["request_id"] = request.request_id;
-    fields["detail"] = error.what();
-    log::error("database unavailable", fields);
-    return Response::error(503, "unavailable", "the service is temporarily unavailable, try again shortly");
+    log_failure(request, "database unavailable", error);
+    return error_reply(request, Response::error(503, "unavailable",
+                                                "the service is temporarily unavailable, try again shortly"));
   } catch (const std::exception& error) {
-    Json::Value fields(Json::objectValue);
-    fields["request_id"] = request.request_id;
-    fields["detail"] = error.what();
-    log::error("unhandled error", fields);
-    return Response::error(500, "internal", "internal error");
+    log_failure(request, "unhandled error", error);
+    return error_reply(request, Response::error(500, "internal", "internal error"));
   }
 }
 

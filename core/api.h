@@ -1,6 +1,7 @@
 // The visitor API's handlers: ask, session transcript and health, plus the router over them.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 #include "http.h"
@@ -9,15 +10,24 @@
 
 namespace chat {
 
+struct ApiLimits {
+  std::size_t max_message_chars = 2000;
+  int session_asks_per_hour = 60;  // 0: no limit
+  bool answer_cache = false;       // reuse model answers to first questions
+  std::chrono::seconds cache_ttl{86400};
+  int history_messages = 20;       // earlier messages loaded for the model's context
+};
+
 // What a handler may use. One per serving thread.
 struct ApiContext {
   Store& store;
   Responder& responder;
-  std::size_t max_message_chars = 2000;
+  ApiLimits limits;
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable
-// database 503, anything else 500 with the detail in the log only.
+// database 503, anything else 500 with the detail in the log only; after a stream has begun
+// the error is sent as an "error" event instead.
 Response handle_api_request(const Request& request, ApiContext& context);
 
 Response handle_ask(const Request& request, ApiContext& context);
@@ -26,5 +36,8 @@ Response handle_healthz(const Request& request, ApiContext& context);
 
 // JSON for a stored transcript, shared with the admin API.
 Json::Value transcript_to_json(const Transcript& transcript);
+// JSON for one stored message and for visitor info, as in a transcript; shared with the admin API.
+Json::Value message_to_json(const StoredMessage& message);
+Json::Value visitor_to_json(const VisitorInfo& visitor);
 
 }  // namespace chat

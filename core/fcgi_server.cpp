@@ -51,6 +51,7 @@ Request read_request(FCGX_Request& fcgi) {
   request.accept = param(fcgi, "HTTP_ACCEPT");
   request.remote_addr = param(fcgi, "REMOTE_ADDR");
   request.request_id = param(fcgi, "REQUEST_ID");
+  request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
   read_body(fcgi, request);
   return request;
 }
@@ -70,6 +71,7 @@ class FcgiResponseStream final : public ResponseStream {
   }
 
   bool write(std::string_view data) override {
+    if (aborted_) return false;
     if (!data.empty() && FCGX_PutStr(data.data(), static_cast<int>(data.size()), fcgi_.out) < 0) {
       return false;
     }
@@ -77,6 +79,13 @@ class FcgiResponseStream final : public ResponseStream {
   }
 
   bool begun() const override { return begun_; }
+
+  // No FastCGI END_REQUEST follows: nginx sees the upstream close early and cuts the client's
+  // transfer short. FCGX_Finish_r then fails to write and closes the connection.
+  void abort() override {
+    ::shutdown(fcgi_.ipcFd, SHUT_RDWR);
+    aborted_ = true;
+  }
 
   void send_whole(const Response& response) {
     begin(response.status, response.headers);
@@ -88,6 +97,7 @@ class FcgiResponseStream final : public ResponseStream {
  private:
   FCGX_Request& fcgi_;
   bool begun_ = false;
+  bool aborted_ = false;
 };
 
 void log_request(const Request& request, const Response& response, std::int64_t ms) {

@@ -27,17 +27,24 @@ class ResponseStream {
   // Sends a piece of the body and flushes it to the client. False once the client has gone.
   virtual bool write(std::string_view data) = 0;
   virtual bool begun() const = 0;
+  // Ends a begun response as failed: the connection is dropped, so the client sees an incomplete
+  // transfer instead of a body that looks whole; later writes return false. (Does nothing here,
+  // for test doubles.)
+  virtual void abort() {}
 };
 
 // A mistake of the client's: answered with `status` and the contract's error body, never logged
 // as a fault.
 class ClientError : public std::runtime_error {
  public:
-  ClientError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  ClientError(int status, const std::string& message, int retry_after_seconds = 0)
+      : std::runtime_error(message), status_(status), retry_after_seconds_(retry_after_seconds) {}
   int status() const { return status_; }
+  int retry_after_seconds() const { return retry_after_seconds_; }  // 0: no Retry-After
 
  private:
   int status_;
+  int retry_after_seconds_;
 };
 
 struct Request {
@@ -48,6 +55,7 @@ struct Request {
   std::string accept;
   std::string remote_addr;
   std::string request_id;    // nginx's $request_id, for log correlation
+  std::string authorization;  // the Authorization header: a secret, never log it
   std::string body;
   bool body_too_large = false;  // the body was longer than kMaxRequestBodyBytes and not read
   ResponseStream* stream = nullptr;  // for handlers that answer in pieces; may be null in tests

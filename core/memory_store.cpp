@@ -1,6 +1,8 @@
 // An in-memory Store for handler unit tests.
 #include "memory_store.h"
 
+#include <algorithm>
+
 #include "clock.h"
 
 namespace chat {
@@ -50,6 +52,45 @@ std::optional<Transcript> MemoryStore::transcript(const std::string& session_id)
   const auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& session_id, int limit) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return {};
+  const auto& messages = it->second.messages;
+  const std::size_t keep = std::min(messages.size(), static_cast<std::size_t>(std::max(limit, 0)));
+  return {messages.end() - static_cast<long>(keep), messages.end()};
+}
+
+int MemoryStore::visitor_messages_since(const std::string& session_id,
+                                        std::chrono::system_clock::time_point since) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return 0;
+  const std::string since_text = iso(since);
+  int count = 0;
+  for (const auto& message : it->second.messages) {
+    if (message.sender == "visitor" && message.created_at >= since_text) ++count;
+  }
+  return count;
+}
+
+std::optional<std::string> MemoryStore::cached_answer(const std::string& question_hash) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = cache_.find(question_hash);
+  if (it == cache_.end() || it->second.expires_at <= std::chrono::system_clock::now()) return std::nullopt;
+  return it->second.answer;
+}
+
+void MemoryStore::cache_answer(const std::string& question_hash, const std::string&,
+                               const std::string& answer, std::chrono::seconds ttl) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  cache_[question_hash] = {answer, std::chrono::system_clock::now() + ttl};
 }
 
 void MemoryStore::ping() {

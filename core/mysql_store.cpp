@@ -3,6 +3,7 @@
 
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "clock.h"
@@ -32,6 +33,21 @@ const std::string kTranscript =
     "WHERE s.id = ? ORDER BY m.id";
 
 const std::string kPing = "SELECT 1";
+
+const std::string kRecentMessages =
+    "SELECT id, sender, message, created_at, response_time_ms, source FROM chat_messages "
+    "WHERE session_id = ? ORDER BY id DESC LIMIT ?";
+
+const std::string kVisitorMessagesSince =
+    "SELECT COUNT(*) FROM chat_messages WHERE session_id = ? AND sender = 'visitor' AND created_at >= ?";
+
+const std::string kCachedAnswer =
+    "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
+
+const std::string kCacheAnswer =
+    "INSERT INTO answer_cache (question_hash, question, answer, created_at, expires_at) "
+    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE answer = VALUES(answer), "
+    "created_at = VALUES(created_at), expires_at = VALUES(expires_at)";
 
 void set_optional_string(sql::PreparedStatement& statement, int index,
                          const std::optional<std::string>& value) {
@@ -69,14 +85,16 @@ std::int64_t insert_message(MysqlConnection& connection, const std::string& sess
   return static_cast<std::int64_t>(id->getUInt64(1));
 }
 
-StoredMessage read_message(sql::ResultSet& row) {
+// A message from six columns starting at `first`: id, sender, message, created_at,
+// response_time_ms, source.
+StoredMessage read_message(sql::ResultSet& row, int first) {
   StoredMessage message;
-  message.id = static_cast<std::int64_t>(row.getUInt64(6));
-  message.sender = row.getString(7);
-  message.text = row.getString(8);
-  message.created_at = mysql_datetime_to_iso8601(std::string(row.getString(9)));
-  if (!row.isNull(10)) message.response_time_ms = row.getInt64(10);
-  message.source = optional_string(row, 11);
+  message.id = static_cast<std::int64_t>(row.getUInt64(first));
+  message.sender = row.getString(first + 1);
+  message.text = row.getString(first + 2);
+  message.created_at = mysql_datetime_to_iso8601(std::string(row.getString(first + 3)));
+  if (!row.isNull(first + 4)) message.response_time_ms = row.getInt64(first + 4);
+  message.source = optional_string(row, first + 5);
   return message;
 }
 
@@ -155,11 +173,68 @@ std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) 
         transcript.visitor.name = optional_string(*rows, 4);
         transcript.visitor.email = optional_string(*rows, 5);
         do {
-          if (!rows->isNull(6)) transcript.messages.push_back(read_message(*rows));
+          if (!rows->isNull(6)) transcript.messages.push_back(read_message(*rows, 6));
         } while (rows->next());
         return transcript;
       },
       /*retry_on_loss=*/true);
+}
+
+std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& session_id, int limit) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kRecentMessages);
+        statement.setString(1, session_id);
+        statement.setInt(2, limit);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        std::vector<StoredMessage> messages;
+        while (rows->next()) messages.push_back(read_message(*rows, 1));
+        std::reverse(messages.begin(), messages.end());
+        return messages;
+      },
+      /*retry_on_loss=*/true);
+}
+
+int MysqlStore::visitor_messages_since(const std::string& session_id,
+                                       std::chrono::system_clock::time_point since) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kVisitorMessagesSince);
+        statement.setString(1, session_id);
+        statement.setString(2, to_mysql_datetime(since));
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        return rows->next() ? rows->getInt(1) : 0;
+      },
+      /*retry_on_loss=*/true);
+}
+
+std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {
+  return connection_.run(
+      [&]() -> std::optional<std::string> {
+        auto& statement = connection_.statement(kCachedAnswer);
+        statement.setString(1, question_hash);
+        statement.setString(2, to_mysql_datetime(std::chrono::system_clock::now()));
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        if (!rows->next()) return std::nullopt;
+        return std::string(rows->getString(1));
+      },
+      /*retry_on_loss=*/true);
+}
+
+void MysqlStore::cache_answer(const std::string& question_hash, const std::string& question,
+                              const std::string& answer, std::chrono::seconds ttl) {
+  const auto now = std::chrono::system_clock::now();
+  connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kCacheAnswer);
+        statement.setString(1, question_hash);
+        statement.setString(2, question);
+        statement.setString(3, answer);
+        statement.setString(4, to_mysql_datetime(now));
+        statement.setString(5, to_mysql_datetime(now + ttl));
+        statement.executeUpdate();
+      },
+      /*retry_on_loss=*/true);  // an upsert: running it twice is harmless
 }
 
 void MysqlStore::ping() {

@@ -14,6 +14,12 @@ class MysqlStore final : public Store {
   bool session_exists(const std::string& session_id) override;
   StoredExchange record_exchange(const Exchange& exchange) override;
   std::optional<Transcript> transcript(const std::string& session_id) override;
+  std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
+  int visitor_messages_since(const std::string& session_id,
+                             std::chrono::system_clock::time_point since) override;
+  std::optional<std::string> cached_answer(const std::string& question_hash) override;
+  void cache_answer(const std::string& question_hash, const std::string& question,
+                    const std::string& answer, std::chrono::seconds ttl) override;
   void ping() override;
 
  private:

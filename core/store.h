@@ -64,6 +64,15 @@ class Store {
   virtual bool session_exists(const std::string& session_id) = 0;
   virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
   virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
+  // The session's last `limit` messages, oldest first.
+  virtual std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) = 0;
+  // How many visitor messages the session has stored since `since`.
+  virtual int visitor_messages_since(const std::string& session_id,
+                                     std::chrono::system_clock::time_point since) = 0;
+  // The cached answer for a question hash, unless expired.
+  virtual std::optional<std::string> cached_answer(const std::string& question_hash) = 0;
+  virtual void cache_answer(const std::string& question_hash, const std::string& question,
+                            const std::string& answer, std::chrono::seconds ttl) = 0;
   // Throws StoreUnavailable unless the database answers.
   virtual void ping() = 0;
 };

@@ -21,13 +21,29 @@ namespace {
 
 constexpr std::string_view kProgram = "chat-worker";
 
-// Everything one serving thread owns: its MySQL connection and its responder.
+chat::ApiLimits limits_from(const chat::Config& config) {
+  chat::ApiLimits limits;
+  limits.max_message_chars = config.max_message_chars;
+  limits.session_asks_per_hour = config.session_asks_per_hour;
+  limits.answer_cache = config.model.enabled() && config.cache_ttl_seconds > 0;
+  limits.cache_ttl = std::chrono::seconds(config.cache_ttl_seconds);
+  return limits;
+}
+
+// The model answers when a token is configured; otherwise the knowledge base does.
+std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, const chat::KnowledgeBase& knowledge) {
+  if (config.model.enabled()) return std::make_unique<chat::ModelResponder>(config.model, knowledge);
+  return std::make_unique<chat::KnowledgeResponder>(knowledge);
+}
+
+// Everything one serving thread owns: its MySQL connection and its responder (with its
+// connection to the model service).
 class WorkerThread final : public chat::RequestHandler {
  public:
   WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge)
       : store_(config.database),
-        responder_(knowledge),
-        context_{store_, responder_, config.max_message_chars} {}
+        responder_(make_responder(config, knowledge)),
+        context_{store_, *responder_, limits_from(config)} {}
 
   chat::Response handle(const chat::Request& request) override {
     return chat::handle_api_request(request, context_);
@@ -36,7 +52,7 @@ class WorkerThread final : public chat::RequestHandler {
  private:
   chat::MysqlThreadScope mysql_thread_;
   chat::MysqlStore store_;
-  chat::KnowledgeResponder responder_;
+  std::unique_ptr<chat::Responder> responder_;
   chat::ApiContext context_;
 };
 
@@ -75,6 +91,7 @@ int main(int argc, char** argv) {
 
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
+  chat::init_model_client_library();
   FCGX_Init();
   chat::FcgiServer server(listen_fd, config->worker_threads, [&] {
     return std::make_unique<WorkerThread>(*config, *knowledge);
@@ -86,6 +103,8 @@ int main(int argc, char** argv) {
   fields["threads"] = config->worker_threads;
   fields["database"] = config->database.redacted();
   fields["knowledge_sections"] = static_cast<int>(knowledge->sections().size());
+  fields["answers"] = config->model.enabled() ? "model " + config->model.model + " at " + config->model.url
+                                              : std::string("knowledge base (HUGGINGFACE_API_KEY is not set)");
   chat::log::info("chat-worker started", fields);
 
   const int signal = chat::wait_for_stop_signal();

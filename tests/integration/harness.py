@@ -94,6 +94,40 @@ class Client:
     def session(self, session_id):
         return self.request("GET", f"/api/chatbot/session/{session_id}/")
 
+    def ask_streaming(self, message, session_id=None, timeout=30):
+        """Asks with Accept: text/event-stream; returns [(seconds since sent, event, data)]."""
+        body = {"message": message}
+        if session_id is not None:
+            body["session_id"] = session_id
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            started = time.monotonic()
+            connection.request("POST", "/api/chatbot/ask/", body=json.dumps(body).encode(), headers={
+                "Content-Type": "application/json", "Accept": "text/event-stream"})
+            reply = connection.getresponse()
+            if reply.status != 200:
+                raise AssertionError(f"status {reply.status}: {reply.read()!r}")
+            return read_events(reply, started)
+        finally:
+            connection.close()
+
+
+def read_events(reply, started):
+    """Reads server-sent events until the stream ends, noting when each arrived."""
+    events, name, data = [], None, []
+    while True:
+        line = reply.readline()
+        if not line:
+            return events
+        line = line.decode("utf-8").rstrip("\n")
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data.append(line[6:])
+        elif line == "" and data:
+            events.append((time.monotonic() - started, name, json.loads("\n".join(data))))
+            name, data = None, []
+
 
 class MariaDB:
     """A private MariaDB under its own directory, which a test may stop and start again."""

@@ -14,11 +14,38 @@ namespace {
 
 class EchoResponder final : public chat::Responder {
  public:
-  chat::Answer answer(const std::string& question) override {
+  chat::Answer answer(const chat::AnswerRequest& request) override {
     if (fail) throw std::runtime_error("secret internal detail");
-    return {"You asked: " + question, "knowledge", {}};
+    ++calls;
+    last_history = request.history;
+    std::string text = "You asked: " + request.question;
+    if (request.sink) (*request.sink)(text);
+    return {text, source, {}};
   }
   bool fail = false;
+  int calls = 0;
+  std::string source = "knowledge";
+  std::vector<chat::StoredMessage> last_history;
+};
+
+// Collects what a handler streams.
+class RecordingStream final : public chat::ResponseStream {
+ public:
+  void begin(int status, const chat::Headers& headers) override {
+    this->status = status;
+    this->headers = headers;
+    started = true;
+  }
+  bool write(std::string_view data) override {
+    body.append(data);
+    return true;
+  }
+  bool begun() const override { return started; }
+
+  int status = 0;
+  chat::Headers headers;
+  std::string body;
+  bool started = false;
 };
 
 class ApiTest : public ::testing::Test {
@@ -56,9 +83,20 @@ class ApiTest : public ::testing::Test {
     return "";
   }
 
+  chat::Response ask_streaming(const std::string& body, RecordingStream& stream) {
+    chat::Request request;
+    request.method = "POST";
+    request.path = "/api/chatbot/ask/";
+    request.content_type = "application/json";
+    request.accept = "text/event-stream";
+    request.body = body;
+    request.stream = &stream;
+    return chat::handle_api_request(request, context_);
+  }
+
   chat::MemoryStore store_;
   EchoResponder responder_;
-  chat::ApiContext context_{store_, responder_, 2000};
+  chat::ApiContext context_{store_, responder_, {}};
 };
 
 }  // namespace
@@ -194,4 +232,80 @@ TEST_F(ApiTest, UnexpectedFailureIs500WithoutDetail) {
   EXPECT_EQ(error_code(response), "internal");
   EXPECT_EQ(response.body.find("secret internal detail"), std::string::npos);
   EXPECT_EQ(store_.message_count(), 0u);
+}
+
+TEST_F(ApiTest, StreamingAskSendsSessionTokensAndDone) {
+  RecordingStream stream;
+  ask_streaming(R"({"message": "hello there"})", stream);
+  ASSERT_TRUE(stream.started);
+  EXPECT_EQ(stream.status, 200);
+  EXPECT_EQ(stream.headers.at(0).second, "text/event-stream; charset=utf-8");
+  const std::string& body = stream.body;
+  const auto session = body.find("event: session\ndata: {\"session_id\":");
+  const auto token = body.find("event: token\ndata: {\"text\":\"You asked: hello there\"}\n\n");
+  const auto done = body.find("event: done\ndata: {");
+  ASSERT_NE(session, std::string::npos) << body;
+  ASSERT_NE(token, std::string::npos) << body;
+  ASSERT_NE(done, std::string::npos) << body;
+  EXPECT_LT(session, token);
+  EXPECT_LT(token, done);
+  EXPECT_NE(body.find("\"message_id\":2", done), std::string::npos) << body;
+  EXPECT_EQ(store_.message_count(), 2u);
+}
+
+TEST_F(ApiTest, StreamingFailureAfterTheStreamBeganIsAnErrorEvent) {
+  RecordingStream stream;
+  responder_.fail = true;
+  ask_streaming(R"({"message": "hello"})", stream);
+  EXPECT_NE(stream.body.find("event: error\ndata: {\"error\":{\"code\":\"internal\""), std::string::npos)
+      << stream.body;
+  EXPECT_EQ(stream.body.find("event: done"), std::string::npos);
+}
+
+TEST_F(ApiTest, StreamingValidationErrorIsPlainJson) {
+  RecordingStream stream;
+  const auto response = ask_streaming(R"({"message": ""})", stream);
+  EXPECT_FALSE(stream.started);
+  EXPECT_EQ(response.status, 400);
+}
+
+TEST_F(ApiTest, SecondTurnGetsTheHistory) {
+  const std::string id = body_of(ask(R"({"message": "first question"})"))["session_id"].asString();
+  ask(R"({"message": "second question", "session_id": ")" + id + R"("})");
+  ASSERT_EQ(responder_.last_history.size(), 2u);
+  EXPECT_EQ(responder_.last_history[0].text, "first question");
+  EXPECT_EQ(responder_.last_history[1].sender, "bot");
+}
+
+TEST_F(ApiTest, PerSessionHourlyLimitIs429) {
+  context_.limits.session_asks_per_hour = 2;
+  const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
+  EXPECT_EQ(ask(R"({"message": "two", "session_id": ")" + id + R"("})").status, 200);
+  const auto limited = ask(R"({"message": "three", "session_id": ")" + id + R"("})");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(error_code(limited), "rate_limited");
+  EXPECT_EQ(header(limited, "Retry-After"), "60");
+  EXPECT_EQ(store_.message_count(), 4u);
+}
+
+TEST_F(ApiTest, ModelAnswerToAFirstQuestionIsReusedFromTheCache) {
+  context_.limits.answer_cache = true;
+  responder_.source = "model";
+  EXPECT_EQ(body_of(ask(R"({"message": "What services do you offer?"})"))["source"].asString(), "model");
+  const auto again = body_of(ask(R"({"message": "  what SERVICES do you offer  "})"));
+  EXPECT_EQ(again["source"].asString(), "cache");
+  EXPECT_EQ(again["response"].asString(), "You asked: What services do you offer?");
+  EXPECT_EQ(responder_.calls, 1);
+}
+
+TEST_F(ApiTest, OnlyModelAnswersAreCachedAndOnlyForFirstQuestions) {
+  context_.limits.answer_cache = true;
+  responder_.source = "fallback";
+  ask(R"({"message": "pricing?"})");
+  EXPECT_EQ(body_of(ask(R"({"message": "pricing?"})"))["source"].asString(), "fallback");
+  responder_.source = "model";
+  const std::string id = body_of(ask(R"({"message": "pricing?"})"))["session_id"].asString();
+  const auto follow_up = body_of(ask(R"({"message": "pricing?", "session_id": ")" + id + R"("})"));
+  EXPECT_EQ(follow_up["source"].asString(), "model");
+  EXPECT_EQ(responder_.calls, 4);
 }

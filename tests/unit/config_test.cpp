@@ -118,3 +118,45 @@ TEST(ConfigTest, BadNumbersNameTheVariable) {
     EXPECT_EQ(error.rfind(name, 0), 0u) << error;
   }
 }
+
+TEST(ConfigTest, ModelIsOffWithoutAToken) {
+  const auto config = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}}), nullptr);
+  ASSERT_TRUE(config);
+  EXPECT_FALSE(config->model.enabled());
+  EXPECT_EQ(config->model.url, "https://router.huggingface.co/v1");
+  EXPECT_EQ(config->model.api, chat::ModelApi::chat);
+  EXPECT_EQ(config->model.timeout_ms, 30000);
+  EXPECT_EQ(config->model.system_role, chat::SystemRole::fold_into_user);  // Mistral by default
+}
+
+TEST(ConfigTest, ReadsModelSettings) {
+  const auto config = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"},
+                                                {"HUGGINGFACE_API_KEY", "hf_secret"},
+                                                {"CHAT_LLM_URL", "https://127.0.0.1:8443/v1/"},
+                                                {"CHAT_LLM_API", "text-generation"},
+                                                {"CHAT_MODEL", "meta-llama/Llama-3.1-8B-Instruct"},
+                                                {"CHAT_LLM_TIMEOUT_MS", "5000"},
+                                                {"CHAT_LLM_TEMPERATURE", "0.2"}}),
+                                         nullptr);
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->model.enabled());
+  EXPECT_EQ(config->model.url, "https://127.0.0.1:8443/v1");
+  EXPECT_EQ(config->model.api, chat::ModelApi::text_generation);
+  EXPECT_EQ(config->model.timeout_ms, 5000);
+  EXPECT_DOUBLE_EQ(config->model.temperature, 0.2);
+  EXPECT_EQ(config->model.system_role, chat::SystemRole::system_message);
+}
+
+TEST(ConfigTest, BadModelSettingsNameTheVariable) {
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"CHAT_LLM_URL", "http://plain.example/v1"}, {"CHAT_LLM_URL", "not a url"},
+           {"CHAT_LLM_API", "grpc"}, {"CHAT_LLM_TIMEOUT_MS", "soon"}, {"CHAT_CA_FILE", "/nonexistent.pem"},
+           {"CHAT_LLM_TEMPERATURE", "hot"}, {"CHAT_LLM_SYSTEM_ROLE", "maybe"}}) {
+    std::string error;
+    EXPECT_FALSE(chat::load_config(
+        env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"HUGGINGFACE_API_KEY", "hf_x"}, {name, value}}), &error))
+        << name << "=" << value;
+    EXPECT_EQ(error.rfind(name, 0), 0u) << error;
+    EXPECT_EQ(error.find("hf_x"), std::string::npos);
+  }
+}

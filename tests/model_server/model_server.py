@@ -1,0 +1,188 @@
+"""A local HTTPS model service for tests, with its own throwaway CA (trusted through
+CHAT_CA_FILE). It speaks the chat-completions protocol (POST /v1/chat/completions) and the
+legacy text-generation protocol (POST /tgi), plain or streamed in awkward splits (chunks of a
+few bytes, cutting lines, events and UTF-8 characters), and can be told to misbehave:
+
+  POST /__control {"mode": MODE, "times": N, ...}   the next N requests (default: all) use MODE
+  GET  /__requests                                   what it received (bodies, auth header seen)
+  POST /__reset                                      forget requests, back to normal
+
+MODE: normal | loading (503 + estimated_time) | status (any "status") | garbage | cut (stream
+stops mid-answer) | stream_error (an error event inside a 200 stream) | hang (no answer for
+"seconds") | slow_stream (tokens "gap_ms" apart).
+"""
+import json
+import os
+import random
+import ssl
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ANSWER = ("Model answer: AtonixDev offers software engineering, cloud infrastructure, AI/ML "
+          "and DevOps services. Prices start at 5K€ 🚀 for small projects.")
+
+
+def make_certificates(directory, common_name="Throwaway Test CA"):
+    """A CA and a server certificate for 127.0.0.1 and localhost; returns (ca, cert, key).
+    The CA file is readable by all: the worker runs as an unprivileged user."""
+    os.chmod(directory, 0o755)
+    ca_key, ca_cert = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+    key, csr, cert = (os.path.join(directory, name) for name in ("server.key", "server.csr", "server.pem"))
+    extensions = os.path.join(directory, "server.ext")
+    with open(extensions, "w", encoding="ascii") as file:
+        file.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={common_name}",
+        "-keyout", ca_key, "-out", ca_cert)
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", csr)
+    run("x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+        "-extfile", extensions, "-out", cert)
+    os.chmod(ca_cert, 0o644)
+    return ca_cert, cert, key
+
+
+class Behaviour:
+    """The mode the next requests get, and what was received; shared by the handler threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.mode, self.times, self.requests = {"mode": "normal"}, None, []
+
+    def set(self, mode):
+        with self.lock:
+            self.mode, self.times = mode, mode.get("times")
+
+    def take(self, record):
+        with self.lock:
+            self.requests.append(record)
+            mode = self.mode
+            if self.times is not None:
+                self.times -= 1
+                if self.times <= 0:
+                    self.mode, self.times = {"mode": "normal"}, None
+            return mode
+
+
+def chat_events(answer):
+    for word in answer.split(" "):
+        yield json.dumps({"choices": [{"index": 0, "delta": {"content": word + " "}}]})
+    yield json.dumps({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    yield "[DONE]"
+
+
+def tgi_events(answer):
+    words = answer.split(" ")
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        yield json.dumps({"token": {"id": index, "text": word + ("" if last else " "), "special": False},
+                          "generated_text": answer if last else None, "details": None})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, content_type="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/__requests":
+            with self.server.behaviour.lock:
+                self.reply(200, list(self.server.behaviour.requests))
+        else:
+            self.reply(404, {"error": "not found"})
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/__control":
+            self.server.behaviour.set(json.loads(body))
+            return self.reply(200, {"ok": True})
+        if self.path == "/__reset":
+            self.server.behaviour.reset()
+            return self.reply(200, {"ok": True})
+        if self.path not in ("/v1/chat/completions", "/tgi"):
+            return self.reply(404, {"error": "Not Found"})
+        request = json.loads(body)
+        mode = self.server.behaviour.take({"path": self.path, "body": request,
+                                           "authorization": self.headers.get("Authorization")})
+        self.answer(self.path == "/tgi", request, mode)
+
+    def answer(self, tgi, request, mode):
+        kind = mode["mode"]
+        if kind == "loading":
+            return self.reply(503, {"error": "Model is currently loading",
+                                    "estimated_time": mode.get("estimated_time", 0.2)})
+        if kind == "status":
+            return self.reply(mode["status"], {"error": mode.get("message", "refused")})
+        if kind == "hang":
+            time.sleep(mode.get("seconds", 60))
+            return self.reply(504, {"error": "too late"})
+        if kind == "garbage":
+            return self.reply(200, b"<html>surprise</html>", "text/html")
+        if request.get("stream"):
+            return self.stream(tgi, mode)
+        if tgi:
+            return self.reply(200, [{"generated_text": ANSWER}])
+        return self.reply(200, {"choices": [{"index": 0, "message": {"role": "assistant", "content": ANSWER},
+                                             "finish_reason": "stop"}]})
+
+    def stream(self, tgi, mode):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        events = list((tgi_events if tgi else chat_events)(ANSWER))
+        if mode["mode"] == "cut":
+            events = events[:4]
+        if mode["mode"] == "stream_error":
+            events = events[:2] + [json.dumps({"error": {"message": "Model overloaded mid-stream"}})]
+        payload = ": hello\n\n" + "".join(f"data: {event}\n\n" for event in events)
+        gap = mode.get("gap_ms", 0) / 1000 if mode["mode"] == "slow_stream" else 0
+        if gap:
+            for event in events:
+                self.wfile.write(f"data: {event}\n\n".encode())
+                self.wfile.flush()
+                time.sleep(gap)
+        else:
+            self.send_in_awkward_splits(payload.encode())
+
+    def send_in_awkward_splits(self, data):
+        position, rng = 0, random.Random(len(data))
+        while position < len(data):
+            size = rng.randint(1, 7)
+            self.wfile.write(data[position:position + size])
+            self.wfile.flush()
+            position += size
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients that hang up (timeouts under test) are expected
+
+
+def start(directory):
+    """Starts the server on a free loopback port; returns (server, port, ca_file)."""
+    ca, cert, key = make_certificates(directory)
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    server.behaviour = Behaviour()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1], ca

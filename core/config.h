@@ -15,7 +15,7 @@ struct Config {
   DatabaseUrl database;                  // CHAT_DATABASE_URL (required by the processes)
   std::string knowledge_file = "config/knowledge.md";  // CHAT_KNOWLEDGE_FILE
   std::size_t max_message_chars = 2000;  // CHAT_MAX_MESSAGE_CHARS
-  int worker_threads = 32;               // CHAT_WORKER_THREADS: requests served at once per process
+  int worker_threads = 64;               // CHAT_WORKER_THREADS: requests served at once per process
   int session_asks_per_hour = 60;        // CHAT_SESSION_ASKS_PER_HOUR: then 429 (0: no limit)
   long cache_ttl_seconds = 86400;        // CHAT_CACHE_TTL_SECONDS: life of a cached first answer
   ModelSettings model;

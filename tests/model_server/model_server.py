@@ -7,7 +7,7 @@ few bytes, cutting lines, events and UTF-8 characters), and can be told to misbe
   GET  /__requests                                   what it received (bodies, auth header seen)
   POST /__reset                                      forget requests, back to normal
 
-MODE: normal | loading (503 + estimated_time) | status (any "status") | garbage | cut (stream
+MODE: normal (after "delay" seconds, default 0) | loading (503 + estimated_time) | status (any "status") | garbage | cut (stream
 stops mid-answer) | stream_error (an error event inside a 200 stream) | hang (no answer for
 "seconds") | slow_stream (tokens "gap_ms" apart).
 """
@@ -34,9 +34,10 @@ def make_certificates(directory, common_name="Throwaway Test CA"):
     with open(extensions, "w", encoding="ascii") as file:
         file.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
     run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={common_name}",
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]  # fast handshakes
+    run("req", "-x509", *curve, "-nodes", "-days", "2", "-subj", f"/CN={common_name}",
         "-keyout", ca_key, "-out", ca_cert)
-    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", csr)
+    run("req", *curve, "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", csr)
     run("x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
         "-extfile", extensions, "-out", cert)
     os.chmod(ca_cert, 0o644)
@@ -122,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, tgi, request, mode):
         kind = mode["mode"]
+        time.sleep(mode.get("delay", 0))
         if kind == "loading":
             return self.reply(503, {"error": "Model is currently loading",
                                     "estimated_time": mode.get("estimated_time", 0.2)})
@@ -169,8 +171,17 @@ class Handler(BaseHTTPRequestHandler):
             position += size
 
 
-class QuietServer(ThreadingHTTPServer):
+class TlsServer(ThreadingHTTPServer):
+    """Each connection's TLS handshake runs in that connection's thread, not in the accept loop."""
     daemon_threads = True
+    request_queue_size = 4096  # benchmarks open a thousand connections at once
+
+    def finish_request(self, request, client_address):
+        try:
+            request = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # an untrusting client (the wrong-CA test) hangs up during the handshake
+        super().finish_request(request, client_address)
 
     def handle_error(self, request, client_address):
         pass  # clients that hang up (timeouts under test) are expected
@@ -179,10 +190,9 @@ class QuietServer(ThreadingHTTPServer):
 def start(directory):
     """Starts the server on a free loopback port; returns (server, port, ca_file)."""
     ca, cert, key = make_certificates(directory)
-    server = QuietServer(("127.0.0.1", 0), Handler)
+    server = TlsServer(("127.0.0.1", 0), Handler)
     server.behaviour = Behaviour()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.tls.load_cert_chain(cert, key)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, server.server_address[1], ca

@@ -148,8 +148,12 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
   long max_chars = static_cast<long>(config.max_message_chars);
   long threads = config.worker_threads;
   long asks_per_hour = config.session_asks_per_hour;
+  long processes = config.worker_processes;
   if (!read_bounded(env, "CHAT_MAX_MESSAGE_CHARS", 1, kMaxMessageCharsCeiling, max_chars, error) ||
       !read_bounded(env, "CHAT_WORKER_THREADS", 1, kMaxWorkerThreads, threads, error) ||
+      !read_bounded(env, "CHAT_WORKER_PROCESSES", 1, 256, processes, error) ||
+      !read_bounded(env, "CHAT_WORKER_MAX_REQUESTS", 0, 1000000000, config.worker_max_requests, error) ||
+      !read_bounded(env, "CHAT_STOP_TIMEOUT_SECONDS", 1, 3600, config.stop_timeout_seconds, error) ||
       !read_bounded(env, "CHAT_SESSION_ASKS_PER_HOUR", 0, 100000, asks_per_hour, error) ||
       !read_bounded(env, "CHAT_CACHE_TTL_SECONDS", 0, 31536000, config.cache_ttl_seconds, error) ||
       !read_model(env, config.model, error)) {
@@ -158,6 +162,7 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
   config.max_message_chars = static_cast<std::size_t>(max_chars);
   config.worker_threads = static_cast<int>(threads);
   config.session_asks_per_hour = static_cast<int>(asks_per_hour);
+  config.worker_processes = static_cast<int>(processes);
   return config;
 }
 

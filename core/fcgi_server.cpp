@@ -2,8 +2,14 @@
 #include "fcgi_server.h"
 
 #include <fcgiapp.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <charconv>
 #include <cstring>
@@ -124,24 +130,30 @@ bool is_listening_socket(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
 }
 
-FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory)
-    : listen_fd_(listen_fd), thread_count_(threads), factory_(std::move(factory)) {}
+FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests)
+    : listen_fd_(listen_fd),
+      thread_count_(threads),
+      factory_(std::move(factory)),
+      max_requests_(max_requests),
+      stop_event_(::eventfd(0, EFD_CLOEXEC)) {
+  // Non-blocking, so a thread woken for a connection another thread took is not stuck in accept.
+  ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+}
 
 FcgiServer::~FcgiServer() {
   stop();
   join();
+  ::close(stop_event_);
 }
 
 void FcgiServer::start() {
   for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { serve(); });
 }
 
-// Blocked accept() calls are not woken by signals, so stopping shuts the listening socket down:
-// every accept fails at once and each thread leaves after its current request.
 void FcgiServer::stop() {
   if (stopping_.exchange(true)) return;
-  FCGX_ShutdownPending();
-  ::shutdown(listen_fd_, SHUT_RDWR);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(stop_event_, &one, sizeof one);
 }
 
 void FcgiServer::join() {
@@ -150,11 +162,32 @@ void FcgiServer::join() {
   }
 }
 
+// Blocks until the listening socket has a connection (true) or the server stops (false).
+bool FcgiServer::wait_for_connection(int poller) {
+  epoll_event event{};
+  while (!stopping_) {
+    const int ready = ::epoll_wait(poller, &event, 1, -1);
+    if (ready > 0) return event.data.fd == listen_fd_ && !stopping_;
+    if (ready < 0 && errno != EINTR) return false;
+  }
+  return false;
+}
+
+void FcgiServer::count_request() {
+  if (max_requests_ > 0 && ++served_ >= max_requests_) stop();
+}
+
 void FcgiServer::serve() {
   std::unique_ptr<RequestHandler> handler = factory_();
+  const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
+  epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
+  ::epoll_ctl(poller, EPOLL_CTL_ADD, listen_fd_, &listen_event);
+  ::epoll_ctl(poller, EPOLL_CTL_ADD, stop_event_, &stop_event);
   FCGX_Request fcgi;
   FCGX_InitRequest(&fcgi, listen_fd_, 0);
-  while (!stopping_ && FCGX_Accept_r(&fcgi) == 0) {
+  while (wait_for_connection(poller)) {
+    if (FCGX_Accept_r(&fcgi) < 0) continue;  // another thread took it (EAGAIN), or it failed
     const Stopwatch stopwatch;
     FcgiResponseStream stream(fcgi);
     Request request = read_request(fcgi);
@@ -163,8 +196,10 @@ void FcgiServer::serve() {
     if (!stream.begun()) stream.send_whole(response);
     FCGX_Finish_r(&fcgi);
     log_request(request, response, stopwatch.elapsed_ms());
+    count_request();
   }
   FCGX_Free(&fcgi, 1);
+  ::close(poller);
 }
 
 }  // namespace chat

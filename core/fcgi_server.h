@@ -29,22 +29,32 @@ int open_fastcgi_socket(const std::string& address, int backlog);
 // True when `fd` is a listening socket (fd 0 from spawn-fcgi or systemd).
 bool is_listening_socket(int fd);
 
+// Serving threads wait in epoll on the listening socket (made non-blocking, EPOLLEXCLUSIVE so
+// one connection wakes one thread) and on a stop event. Stopping never touches the listening
+// socket, which other processes may share: it only wakes this process's threads.
 class FcgiServer {
  public:
-  FcgiServer(int listen_fd, int threads, HandlerFactory factory);
+  // After `max_requests` requests (0: no limit) the server stops by itself (recycling).
+  FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests = 0);
   ~FcgiServer();
 
   void start();
   // Stops accepting new requests; requests in flight finish. Safe to call from any thread.
   void stop();
   void join();
+  bool stopping() const { return stopping_; }
 
  private:
   void serve();
+  bool wait_for_connection(int poller);
+  void count_request();
 
   int listen_fd_;
   int thread_count_;
   HandlerFactory factory_;
+  long max_requests_;
+  int stop_event_;  // an eventfd, readable once stopping
+  std::atomic<long> served_{0};
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

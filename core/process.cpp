@@ -7,6 +7,8 @@
 #include <cstring>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "fcgi_server.h"
 
 namespace chat {
@@ -45,7 +47,19 @@ int wait_for_stop_signal() {
   }
 }
 
+// The first socket passed by systemd (sd_listen_fds: LISTEN_PID, LISTEN_FDS, fd 3), or -1.
+int systemd_socket() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  if (!pid || !fds || std::atol(pid) != static_cast<long>(::getpid()) || std::atoi(fds) < 1) return -1;
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  return is_listening_socket(3) ? 3 : -1;
+}
+
 int listening_socket_or_exit(std::string_view program, const std::string& listen_address) {
+  if (const int passed = systemd_socket(); passed >= 0 && listen_address.empty()) return passed;
   if (listen_address.empty()) {
     if (!is_listening_socket(0)) {
       exit_with_startup_error(program, "fd 0 is not a listening socket: start it with spawn-fcgi, "

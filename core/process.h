@@ -16,7 +16,8 @@ void block_stop_signals();
 // Waits until SIGINT or SIGTERM arrives; returns its number.
 int wait_for_stop_signal();
 
-// The FastCGI listening socket: `--listen ADDRESS` if given, else fd 0 (spawn-fcgi, systemd).
+// The FastCGI listening socket: `--listen ADDRESS` if given, else the socket systemd passed
+// (LISTEN_FDS), else fd 0 (spawn-fcgi, systemd's StandardInput=socket).
 // Exits with a startup error when neither is usable.
 int listening_socket_or_exit(std::string_view program, const std::string& listen_address);
 

@@ -1,6 +1,8 @@
 // chat-worker: the visitor API as a multi-threaded FastCGI process behind nginx.
 //   chat-worker [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
 //   chat-worker --check-config                      (validates the settings and exits)
+// The process is a master that keeps CHAT_WORKER_PROCESSES children serving the socket (see
+// core/supervisor.h): SIGTERM stops gracefully, SIGHUP reloads settings and knowledge.
 #include <fcgiapp.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "mysql_store.h"
 #include "process.h"
 #include "responder.h"
+#include "supervisor.h"
 
 namespace {
 
@@ -77,42 +80,81 @@ Arguments parse_arguments(int argc, char** argv) {
   return arguments;
 }
 
+// What the workers serve with: read at start, and again by the master on SIGHUP.
+struct Settings {
+  chat::Config config;
+  chat::KnowledgeBase knowledge;
+};
+
+std::optional<Settings> load_settings(std::string* error) {
+  auto config = chat::load_config([](const char* name) { return std::getenv(name); }, error);
+  if (!config) return std::nullopt;
+  auto knowledge = chat::KnowledgeBase::load_file(config->knowledge_file, error);
+  if (!knowledge) {
+    *error = "CHAT_KNOWLEDGE_FILE: " + *error;
+    return std::nullopt;
+  }
+  return Settings{std::move(*config), std::move(*knowledge)};
+}
+
+void log_started(const Settings& settings) {
+  const chat::Config& config = settings.config;
+  Json::Value fields(Json::objectValue);
+  fields["pid"] = static_cast<int>(getpid());
+  fields["processes"] = config.worker_processes;
+  fields["threads"] = config.worker_threads;
+  fields["database"] = config.database.redacted();
+  fields["knowledge_sections"] = static_cast<int>(settings.knowledge.sections().size());
+  fields["answers"] = config.model.enabled() ? "model " + config.model.model + " at " + config.model.url
+                                             : std::string("knowledge base (HUGGINGFACE_API_KEY is not set)");
+  chat::log::info("chat-worker started", fields);
+}
+
+// A child process: its threads serve until SIGTERM or its request limit, then finish.
+int serve_child(int listen_fd, const Settings& settings) {
+  chat::mysql_driver();  // not thread-safe: made once here, before the threads
+  chat::init_model_client_library();
+  FCGX_Init();
+  chat::FcgiServer server(
+      listen_fd, settings.config.worker_threads,
+      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge); },
+      settings.config.worker_max_requests);
+  server.start();
+  chat::wait_for_stop([&] { return server.stopping(); });
+  server.stop();
+  server.join();
+  return 0;
+}
+
+// Reloads the settings for the next generation of children; bad ones keep the current.
+bool reload(std::optional<Settings>& settings) {
+  std::string error;
+  auto fresh = load_settings(&error);
+  if (!fresh) {
+    Json::Value fields(Json::objectValue);
+    fields["reason"] = error;
+    chat::log::error("reload refused, the current settings stay", fields);
+    return false;
+  }
+  settings = std::move(fresh);
+  chat::log::info("reloaded the settings and the knowledge file");
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   chat::block_stop_signals();
   const Arguments arguments = parse_arguments(argc, argv);
   std::string error;
-  const auto config = chat::load_config([](const char* name) { return std::getenv(name); }, &error);
-  if (!config) chat::exit_with_startup_error(kProgram, error);
-  const auto knowledge = chat::KnowledgeBase::load_file(config->knowledge_file, &error);
-  if (!knowledge) chat::exit_with_startup_error(kProgram, "CHAT_KNOWLEDGE_FILE: " + error);
+  std::optional<Settings> settings = load_settings(&error);
+  if (!settings) chat::exit_with_startup_error(kProgram, error);
   if (arguments.check_config) return 0;
 
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
-  chat::mysql_driver();  // not thread-safe: made once here, before the threads
-  chat::init_model_client_library();
-  FCGX_Init();
-  chat::FcgiServer server(listen_fd, config->worker_threads, [&] {
-    return std::make_unique<WorkerThread>(*config, *knowledge);
-  });
-  server.start();
-
-  Json::Value fields(Json::objectValue);
-  fields["pid"] = static_cast<int>(getpid());
-  fields["threads"] = config->worker_threads;
-  fields["database"] = config->database.redacted();
-  fields["knowledge_sections"] = static_cast<int>(knowledge->sections().size());
-  fields["answers"] = config->model.enabled() ? "model " + config->model.model + " at " + config->model.url
-                                              : std::string("knowledge base (HUGGINGFACE_API_KEY is not set)");
-  chat::log::info("chat-worker started", fields);
-
-  const int signal = chat::wait_for_stop_signal();
-  Json::Value stopping(Json::objectValue);
-  stopping["signal"] = signal;
-  chat::log::info("chat-worker stopping: requests in flight finish first", stopping);
-  server.stop();
-  server.join();
-  chat::log::info("chat-worker stopped");
-  return 0;
+  log_started(*settings);
+  const chat::SupervisorOptions options{settings->config.worker_processes,
+                                        std::chrono::seconds(settings->config.stop_timeout_seconds)};
+  return chat::supervise(
+      options, [&] { return serve_child(listen_fd, *settings); }, [&] { return reload(settings); });
 }

@@ -34,16 +34,10 @@ def percentile(values, fraction):
 
 
 def worker_rss_mb(stack):
-    """Resident memory of every chat-worker process, in MB."""
+    """Resident memory of every chat-worker process of the stack (master and children), in MB."""
     total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    for pid in stack.worker_processes():
         try:
-            with open(f"/proc/{pid}/comm") as comm:
-                if comm.read().strip() != "chat-worker":
-                    continue
-            with open(f"/proc/{pid}/environ", "rb") as environ:
-                if f"CHAT_VAR_DIR={stack.var_dir}".encode() not in environ.read():
-                    continue
             with open(f"/proc/{pid}/status") as status:
                 total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
         except (OSError, StopIteration):

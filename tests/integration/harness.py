@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 REPO_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_DIR = os.environ.get("CHAT_TEST_BUILD_DIR", os.path.join(REPO_DIR, "build"))
@@ -204,6 +205,23 @@ class Stack:
             os.killpg(self.process.pid, signal.SIGKILL)  # everything scripts/run started
             raise
 
+    def worker_processes(self):
+        """{pid: parent pid} of this stack's chat-worker processes (the master and its children)."""
+        found = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/comm") as comm:
+                    if comm.read().strip() != "chat-worker":
+                        continue
+                with open(f"/proc/{pid}/environ", "rb") as environ:
+                    if f"CHAT_VAR_DIR={self.var_dir}\0".encode() not in environ.read():
+                        continue
+                with open(f"/proc/{pid}/stat") as stat:
+                    found[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+        return found
+
     def log(self, name):
         path = os.path.join(self.var_dir, "log", name)
         with open(path, encoding="utf-8", errors="replace") as file:
@@ -217,3 +235,19 @@ def wait_until(predicate, timeout=20, interval=0.1):
             return True
         time.sleep(interval)
     return False
+
+
+class StackTestCase(unittest.TestCase):
+    """Tests sharing one stack started with SETTINGS; scripts/run must stop cleanly (exit 0)."""
+    SETTINGS = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack(**cls.SETTINGS).start()
+        cls.client = cls.stack.client
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.stack.stop()
+        if status != 0:
+            raise AssertionError(f"scripts/run exited {status} on SIGTERM")

@@ -4,23 +4,12 @@ import concurrent.futures
 import unittest
 import uuid
 
-from harness import Stack
+from harness import StackTestCase
 
 JSON = {"Content-Type": "application/json"}
 
 
-class VisitorApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = Stack().start()
-        cls.client = cls.stack.client
-
-    @classmethod
-    def tearDownClass(cls):
-        status = cls.stack.stop()
-        if status != 0:
-            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
-
+class VisitorApiTest(StackTestCase):
     def message_count(self):
         return int(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"))
 

@@ -2,23 +2,14 @@
 an origin allowlist for CORS, and a shorter message limit."""
 import unittest
 
-from harness import Stack
+from harness import StackTestCase
 
 ALLOWED = "https://atonixdev.org"
 
 
-class ConfiguredStackTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = Stack(CHAT_RATE_PER_MIN="6", CHAT_MAX_MESSAGE_CHARS="40",
-                          CHAT_ALLOWED_ORIGINS=f"{ALLOWED}, https://www.atonixdev.org").start()
-        cls.client = cls.stack.client
-
-    @classmethod
-    def tearDownClass(cls):
-        status = cls.stack.stop()
-        if status != 0:
-            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
+class ConfiguredStackTest(StackTestCase):
+    SETTINGS = {"CHAT_RATE_PER_MIN": "6", "CHAT_MAX_MESSAGE_CHARS": "40",
+                "CHAT_ALLOWED_ORIGINS": f"{ALLOWED}, https://www.atonixdev.org"}
 
     def test_message_limit_then_rate_limit(self):
         # 6 asks a minute with a burst of one: two pass at once, the third is limited. The

@@ -15,26 +15,8 @@ from harness import REPO_DIR, Stack, temporary_directory, wait_until  # noqa: E4
 from test_model import TOKEN, ModelServer  # noqa: E402
 
 
-def worker_processes(stack):
-    """{pid: parent pid} of this stack's chat-worker processes."""
-    found = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/comm") as comm:
-                if comm.read().strip() != "chat-worker":
-                    continue
-            with open(f"/proc/{pid}/environ", "rb") as environ:
-                if f"CHAT_VAR_DIR={stack.var_dir}\0".encode() not in environ.read():
-                    continue
-            with open(f"/proc/{pid}/stat") as stat:
-                found[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-    return found
-
-
 def master_and_children(stack):
-    processes = worker_processes(stack)
+    processes = stack.worker_processes()
     masters = [pid for pid, parent in processes.items() if parent not in processes]
     assert len(masters) == 1, processes
     return masters[0], sorted(pid for pid, parent in processes.items() if parent == masters[0])

@@ -26,11 +26,14 @@ const std::string kInsertMessage =
 
 const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
 
-const std::string kTranscript =
-    "SELECT s.id, s.created_at, s.updated_at, s.visitor_name, s.visitor_email, "
-    "m.id, m.sender, m.message, m.created_at, m.response_time_ms, m.source "
-    "FROM chat_sessions s LEFT JOIN chat_messages m ON m.session_id = s.id "
-    "WHERE s.id = ? ORDER BY m.id";
+// Two statements, not a join: a join ordered by message id makes MariaDB build a temporary
+// table for every transcript read.
+const std::string kSession =
+    "SELECT id, created_at, updated_at, visitor_name, visitor_email FROM chat_sessions WHERE id = ?";
+
+const std::string kSessionMessages =
+    "SELECT id, sender, message, created_at, response_time_ms, source FROM chat_messages "
+    "WHERE session_id = ? ORDER BY id";
 
 const std::string kPing = "SELECT 1";
 
@@ -162,19 +165,20 @@ void MysqlStore::rollback_quietly() {
 std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
   return connection_.run(
       [&]() -> std::optional<Transcript> {
-        auto& statement = connection_.statement(kTranscript);
-        statement.setString(1, session_id);
-        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
-        if (!rows->next()) return std::nullopt;
+        auto& session = connection_.statement(kSession);
+        session.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> row(session.executeQuery());
+        if (!row->next()) return std::nullopt;
         Transcript transcript;
-        transcript.session_id = rows->getString(1);
-        transcript.created_at = mysql_datetime_to_iso8601(std::string(rows->getString(2)));
-        transcript.updated_at = mysql_datetime_to_iso8601(std::string(rows->getString(3)));
-        transcript.visitor.name = optional_string(*rows, 4);
-        transcript.visitor.email = optional_string(*rows, 5);
-        do {
-          if (!rows->isNull(6)) transcript.messages.push_back(read_message(*rows, 6));
-        } while (rows->next());
+        transcript.session_id = row->getString(1);
+        transcript.created_at = mysql_datetime_to_iso8601(std::string(row->getString(2)));
+        transcript.updated_at = mysql_datetime_to_iso8601(std::string(row->getString(3)));
+        transcript.visitor.name = optional_string(*row, 4);
+        transcript.visitor.email = optional_string(*row, 5);
+        auto& messages = connection_.statement(kSessionMessages);
+        messages.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(messages.executeQuery());
+        while (rows->next()) transcript.messages.push_back(read_message(*rows, 1));
         return transcript;
       },
       /*retry_on_loss=*/true);

@@ -10,10 +10,11 @@ _mariadb_user_option() { [ "$(id -u)" -eq 0 ] && printf -- '--user=mysql'; }
 
 _mariadb_initialise() {
   local dir="$1"
-  mkdir -p "$dir/mariadb/data"
+  mkdir -p "$dir/mariadb/data" "$dir/mariadb/tmp"
   chmod 755 "$dir/mariadb"
   [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir/mariadb"
   mariadb-install-db --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" \
+    --tmpdir="$dir/mariadb/tmp" \
     --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb/install.log" 2>&1 ||
     die "mariadb-install-db failed: see $dir/mariadb/install.log"
 }
@@ -22,7 +23,12 @@ _mariadb_initialise() {
 _mariadb_launch() {
   local dir="$1" socket
   socket="$(mariadb_socket "$dir")"
+  mkdir -p "$dir/mariadb/tmp"
+  [ "$(id -u)" -eq 0 ] && chown mysql:mysql "$dir/mariadb/tmp"
+  # A private tmpdir: a starting mariadbd deletes the #sql* files in its tmpdir, which in a
+  # shared /tmp are other instances' temporary tables (and crashes them).
   mariadbd --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" --socket="$socket" \
+    --tmpdir="$dir/mariadb/tmp" \
     --pid-file="$dir/mariadb/mariadb.pid" --skip-networking --skip-name-resolve \
     --log-error="$dir/mariadb/mariadb.log" --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_unicode_ci --max-connections=2000 \

@@ -37,9 +37,10 @@ StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
   if (exchange.visitor.name) session.visitor.name = exchange.visitor.name;
   if (exchange.visitor.email) session.visitor.email = exchange.visitor.email;
 
-  StoredExchange stored{next_message_id_, next_message_id_ + 1};
+  const std::int64_t visitor_message_id = next_message_id_;
+  const StoredExchange stored{next_message_id_ + 1};
   next_message_id_ += 2;
-  session.messages.push_back({stored.visitor_message_id, "visitor", exchange.question,
+  session.messages.push_back({visitor_message_id, "visitor", exchange.question,
                               iso(exchange.asked_at), std::nullopt, std::nullopt});
   session.messages.push_back({stored.bot_message_id, "bot", exchange.answer,
                               iso(exchange.answered_at), exchange.response_time_ms, exchange.source});

@@ -66,11 +66,9 @@ std::optional<std::string> optional_string(sql::ResultSet& row, int column) {
   return std::string(row.getString(column));
 }
 
-std::int64_t insert_message(MysqlConnection& connection, const std::string& session_id,
-                            const char* sender, const std::string& text,
-                            std::chrono::system_clock::time_point at,
-                            std::optional<std::int64_t> response_time_ms,
-                            std::optional<std::string> source) {
+void insert_message(MysqlConnection& connection, const std::string& session_id, const char* sender,
+                    const std::string& text, std::chrono::system_clock::time_point at,
+                    std::optional<std::int64_t> response_time_ms, std::optional<std::string> source) {
   auto& statement = connection.statement(kInsertMessage);
   statement.setString(1, session_id);
   statement.setString(2, sender);
@@ -83,6 +81,9 @@ std::int64_t insert_message(MysqlConnection& connection, const std::string& sess
   }
   set_optional_string(statement, 6, source);
   statement.executeUpdate();
+}
+
+std::int64_t last_insert_id(MysqlConnection& connection) {
   std::unique_ptr<sql::ResultSet> id(connection.statement(kLastInsertId).executeQuery());
   id->next();
   return static_cast<std::int64_t>(id->getUInt64(1));
@@ -123,12 +124,10 @@ StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commi
   set_optional_string(session, 4, exchange.visitor.name);
   set_optional_string(session, 5, exchange.visitor.email);
   session.executeUpdate();
-  StoredExchange stored;
-  stored.visitor_message_id = insert_message(connection_, exchange.session_id, "visitor",
-                                             exchange.question, exchange.asked_at, {}, {});
-  stored.bot_message_id =
-      insert_message(connection_, exchange.session_id, "bot", exchange.answer,
-                     exchange.answered_at, exchange.response_time_ms, exchange.source);
+  insert_message(connection_, exchange.session_id, "visitor", exchange.question, exchange.asked_at, {}, {});
+  insert_message(connection_, exchange.session_id, "bot", exchange.answer, exchange.answered_at,
+                 exchange.response_time_ms, exchange.source);
+  const StoredExchange stored{last_insert_id(connection_)};
   commit_sent = true;
   connection_.execute("COMMIT");
   return stored;

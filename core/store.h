@@ -52,8 +52,7 @@ struct Exchange {
 };
 
 struct StoredExchange {
-  std::int64_t visitor_message_id = 0;
-  std::int64_t bot_message_id = 0;
+  std::int64_t bot_message_id = 0;  // the answer's id; the question's is smaller
 };
 
 // Every method throws StoreUnavailable when the database cannot be reached; other failures

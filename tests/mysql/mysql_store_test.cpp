@@ -63,8 +63,7 @@ TEST_F(MysqlStoreTest, ExchangeRoundTripsInOrder) {
   const auto stored_first = store_.record_exchange(first);
   const auto stored_second = store_.record_exchange(exchange_in(id, "second"));
   EXPECT_TRUE(store_.session_exists(id));
-  EXPECT_LT(stored_first.visitor_message_id, stored_first.bot_message_id);
-  EXPECT_LT(stored_first.bot_message_id, stored_second.visitor_message_id);
+  EXPECT_LT(stored_first.bot_message_id, stored_second.bot_message_id);
 
   const auto transcript = store_.transcript(id);
   ASSERT_TRUE(transcript);
@@ -75,6 +74,8 @@ TEST_F(MysqlStoreTest, ExchangeRoundTripsInOrder) {
   EXPECT_EQ(transcript->messages[0].sender, "visitor");
   EXPECT_FALSE(transcript->messages[0].source);
   EXPECT_EQ(transcript->messages[1].id, stored_first.bot_message_id);
+  EXPECT_EQ(transcript->messages[3].id, stored_second.bot_message_id);
+  EXPECT_LT(transcript->messages[0].id, transcript->messages[1].id);
   EXPECT_EQ(transcript->messages[1].response_time_ms, 5);
   EXPECT_EQ(transcript->messages[1].source, "knowledge");
   EXPECT_EQ(transcript->messages[3].text, "Answer to second");

@@ -92,6 +92,7 @@ Response handle_ask(const Request& request, ApiContext& context) {
     return events->send("token", token);
   };
   if (streaming) {
+    if (!session.known) context.store.create_session(session.id, ask.visitor, asked_at);
     events.emplace(*request.stream);
     events->begin();
     Json::Value opened(Json::objectValue);

@@ -24,6 +24,16 @@ bool MemoryStore::session_exists(const std::string& session_id) {
   return sessions_.count(session_id) != 0;
 }
 
+void MemoryStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
+                                 std::chrono::system_clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  Transcript& session = sessions_[session_id];
+  session.session_id = session_id;
+  session.created_at = session.updated_at = iso(at);
+  session.visitor = visitor;
+}
+
 StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
   std::lock_guard lock(mutex_);
   check_available();

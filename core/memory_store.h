@@ -12,6 +12,8 @@ namespace chat {
 class MemoryStore final : public Store {
  public:
   bool session_exists(const std::string& session_id) override;
+  void create_session(const std::string& session_id, const VisitorInfo& visitor,
+                      std::chrono::system_clock::time_point at) override;
   StoredExchange record_exchange(const Exchange& exchange) override;
   std::optional<Transcript> transcript(const std::string& session_id) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;

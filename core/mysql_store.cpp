@@ -115,15 +115,26 @@ bool MysqlStore::session_exists(const std::string& session_id) {
       /*retry_on_loss=*/true);
 }
 
+void MysqlStore::upsert_session(const std::string& session_id, const VisitorInfo& visitor,
+                                std::chrono::system_clock::time_point created_at,
+                                std::chrono::system_clock::time_point updated_at) {
+  auto& session = connection_.statement(kUpsertSession);
+  session.setString(1, session_id);
+  session.setString(2, to_mysql_datetime(created_at));
+  session.setString(3, to_mysql_datetime(updated_at));
+  set_optional_string(session, 4, visitor.name);
+  set_optional_string(session, 5, visitor.email);
+  session.executeUpdate();
+}
+
+void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
+                                std::chrono::system_clock::time_point at) {
+  connection_.run([&] { upsert_session(session_id, visitor, at, at); }, /*retry_on_loss=*/true);
+}
+
 StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commit_sent) {
   connection_.execute("START TRANSACTION");
-  auto& session = connection_.statement(kUpsertSession);
-  session.setString(1, exchange.session_id);
-  session.setString(2, to_mysql_datetime(exchange.asked_at));
-  session.setString(3, to_mysql_datetime(exchange.answered_at));
-  set_optional_string(session, 4, exchange.visitor.name);
-  set_optional_string(session, 5, exchange.visitor.email);
-  session.executeUpdate();
+  upsert_session(exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
   insert_message(connection_, exchange.session_id, "visitor", exchange.question, exchange.asked_at, {}, {});
   insert_message(connection_, exchange.session_id, "bot", exchange.answer, exchange.answered_at,
                  exchange.response_time_ms, exchange.source);

@@ -12,6 +12,8 @@ class MysqlStore final : public Store {
   explicit MysqlStore(DatabaseUrl url) : connection_(std::move(url)) {}
 
   bool session_exists(const std::string& session_id) override;
+  void create_session(const std::string& session_id, const VisitorInfo& visitor,
+                      std::chrono::system_clock::time_point at) override;
   StoredExchange record_exchange(const Exchange& exchange) override;
   std::optional<Transcript> transcript(const std::string& session_id) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
@@ -23,6 +25,9 @@ class MysqlStore final : public Store {
   void ping() override;
 
  private:
+  void upsert_session(const std::string& session_id, const VisitorInfo& visitor,
+                      std::chrono::system_clock::time_point created_at,
+                      std::chrono::system_clock::time_point updated_at);
   StoredExchange insert_exchange(const Exchange& exchange, bool& commit_sent);
   void rollback_quietly();
 

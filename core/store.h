@@ -61,6 +61,9 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual bool session_exists(const std::string& session_id) = 0;
+  // Stores an empty session (a streamed first answer's, so a reload mid-stream finds it).
+  virtual void create_session(const std::string& session_id, const VisitorInfo& visitor,
+                              std::chrono::system_clock::time_point at) = 0;
   virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
   virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
   // The session's last `limit` messages, oldest first.

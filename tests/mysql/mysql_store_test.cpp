@@ -102,6 +102,17 @@ TEST_F(MysqlStoreTest, FourByteUtf8RoundTrips) {
   EXPECT_EQ(store_.transcript(id)->messages[0].text, text);
 }
 
+TEST_F(MysqlStoreTest, AnOpenedSessionIsEmptyUntilItsFirstExchange) {
+  const std::string id = chat::new_uuid_v4();
+  store_.create_session(id, {std::string("Ada"), std::nullopt}, std::chrono::system_clock::now());
+  ASSERT_TRUE(store_.session_exists(id));
+  EXPECT_TRUE(store_.transcript(id)->messages.empty());
+  store_.record_exchange(exchange_in(id, "first"));
+  const auto transcript = store_.transcript(id);
+  EXPECT_EQ(transcript->messages.size(), 2u);
+  EXPECT_EQ(transcript->visitor.name, "Ada");
+}
+
 TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {
   EXPECT_FALSE(store_.transcript(chat::new_uuid_v4()));
 }

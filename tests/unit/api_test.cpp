@@ -253,6 +253,16 @@ TEST_F(ApiTest, StreamingAskSendsSessionTokensAndDone) {
   EXPECT_EQ(store_.message_count(), 2u);
 }
 
+TEST_F(ApiTest, StreamedNewSessionExistsBeforeTheAnswerIsStored) {
+  RecordingStream stream;
+  responder_.fail = true;  // the answer never comes
+  ask_streaming(R"({"message": "hello"})", stream);
+  const auto start = stream.body.find("\"session_id\":\"") + 14;
+  const std::string id = stream.body.substr(start, 36);
+  ASSERT_TRUE(chat::is_uuid(id)) << stream.body;
+  EXPECT_EQ(get("/api/chatbot/session/" + id + "/").status, 200);
+}
+
 TEST_F(ApiTest, StreamingFailureAfterTheStreamBeganIsAnErrorEvent) {
   RecordingStream stream;
   responder_.fail = true;

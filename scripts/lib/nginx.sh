@@ -36,9 +36,11 @@ check_nginx_settings() {
   _cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}" >/dev/null || exit 1
 }
 
-# render_nginx VAR_DIR WORKER_SOCKET: writes VAR_DIR/nginx/nginx.conf and its snippets.
+# render_nginx VAR_DIR WORKER_SOCKET [ADMIN_SOCKET]: writes VAR_DIR/nginx/nginx.conf and its
+# snippets. ADMIN_SOCKET defaults to VAR_DIR/run/chat-admin.sock.
 render_nginx() {
-  local var_dir="$1" worker_socket="$2" rate="${CHAT_RATE_PER_MIN:-30}" cors_entries
+  local var_dir="$1" worker_socket="$2" admin_socket="${3:-$1/run/chat-admin.sock}"
+  local rate="${CHAT_RATE_PER_MIN:-30}" cors_entries
   check_nginx_settings
   cors_entries="$(_cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}")" || exit 1
   mkdir -p "$var_dir/nginx/snippets" "$var_dir/log" "$var_dir/run"
@@ -50,6 +52,7 @@ render_nginx() {
     [NGINX_DIR]="$var_dir/nginx"
     [HTTP_PORT]="${CHAT_HTTP_PORT:-8080}"
     [WORKER_SOCKET]="$worker_socket"
+    [ADMIN_SOCKET]="$admin_socket"
     [CORS_MAP_ENTRIES]="$cors_entries"
     [ACCESS_LOG]="$var_dir/log/nginx-access.log chat_json"
     [USER_DIRECTIVE]=""

@@ -98,7 +98,10 @@ class Stack {
   async stop() {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       this.process.kill('SIGTERM');
-      const stopped = await Promise.race([this.exited, sleep(STOP_TIMEOUT_MS).then(() => 'timeout')]);
+      let timer;
+      const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS); });
+      const stopped = await Promise.race([this.exited, timeout]);
+      clearTimeout(timer);  // a pending timer would keep the test process alive for a minute
       if (stopped === 'timeout') {
         try { process.kill(-this.process.pid, 'SIGKILL'); } catch (e) { /* gone */ }
       }

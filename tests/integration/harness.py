@@ -182,7 +182,8 @@ class Stack:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         ready = threading.Event()
         threading.Thread(target=self._read_output, args=(ready,), daemon=True).start()
-        if not ready.wait(START_TIMEOUT_S) or self.process.poll() is not None:
+        ready.wait(START_TIMEOUT_S)
+        if not any(line.startswith("ready: ") for line in self.output):
             self.stop()
             raise RuntimeError("stack did not start:\n" + "".join(self.output))
         return self
@@ -192,7 +193,7 @@ class Stack:
             self.output.append(line)
             if line.startswith("ready: "):
                 ready.set()
-        ready.set()
+        ready.set()  # the output ended: scripts/run exited without being ready
 
     def stop(self, timeout=60):
         """Sends SIGTERM as an operator would; returns scripts/run's exit status."""

@@ -1,0 +1,135 @@
+// chat-admin: the admin API (reports, search, transcripts, CSV export, erasure) as a FastCGI
+// process behind nginx, and the retention command.
+//   chat-admin [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
+//   chat-admin --check-config                      (validates the settings and exits)
+//   chat-admin --purge-older-than DAYS             (erases sessions inactive for DAYS days, exits)
+#include <fcgiapp.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "admin_api.h"
+#include "admin_auth.h"
+#include "admin_config.h"
+#include "admin_mysql_store.h"
+#include "admin_retention.h"
+#include "fcgi_server.h"
+#include "log.h"
+#include "process.h"
+
+namespace {
+
+constexpr std::string_view kProgram = "chat-admin";
+constexpr std::string_view kUsage =
+    "usage: chat-admin [--listen ADDRESS] [--check-config] [--purge-older-than DAYS]";
+// Admin requests are few; an export holds its thread while the client downloads.
+constexpr int kServingThreads = 4;
+constexpr int kMaxRetentionDays = 36500;
+
+// Everything one serving thread owns: its MySQL connections.
+class AdminThread final : public chat::RequestHandler {
+ public:
+  AdminThread(const chat::AdminConfig& config, const chat::AdminToken& token)
+      : store_(config.read_database, config.database), context_{store_, token} {}
+
+  chat::Response handle(const chat::Request& request) override {
+    return chat::handle_admin_request(request, context_);
+  }
+
+ private:
+  chat::MysqlThreadScope mysql_thread_;
+  chat::MysqlAdminStore store_;
+  chat::AdminContext context_;
+};
+
+struct Arguments {
+  std::string listen_address;
+  bool check_config = false;
+  std::optional<int> purge_older_than_days;
+};
+
+int parse_days(std::string_view text) {
+  int days = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), days);
+  if (error != std::errc() || end != text.data() + text.size() || days < 1 || days > kMaxRetentionDays) {
+    chat::exit_with_startup_error(kProgram, "--purge-older-than: DAYS must be a whole number from 1 to " +
+                                                std::to_string(kMaxRetentionDays));
+  }
+  return days;
+}
+
+Arguments parse_arguments(int argc, char** argv) {
+  Arguments arguments;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc) {
+      arguments.listen_address = argv[++i];
+    } else if (arg == "--check-config") {
+      arguments.check_config = true;
+    } else if (arg == "--purge-older-than" && i + 1 < argc) {
+      arguments.purge_older_than_days = parse_days(argv[++i]);
+    } else {
+      chat::exit_with_startup_error(kProgram, "unknown argument " + arg + " (" + std::string(kUsage) + ")");
+    }
+  }
+  return arguments;
+}
+
+// Erases, on the primary, the sessions whose last message is older than `days` days.
+int purge(const chat::AdminConfig& config, int days) {
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::days(days);
+  try {
+    chat::MysqlThreadScope thread;
+    chat::MysqlConnection connection(config.database);
+    const std::int64_t purged = chat::purge_sessions_inactive_since(connection, cutoff);
+    std::cout << "purged " << purged << " sessions inactive for more than " << days << " days" << std::endl;
+  } catch (const std::exception& failure) {
+    chat::exit_with_startup_error(kProgram, failure.what());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  chat::block_stop_signals();
+  const Arguments arguments = parse_arguments(argc, argv);
+  std::string error;
+  const auto config = chat::load_admin_config([](const char* name) { return std::getenv(name); }, &error);
+  if (!config) chat::exit_with_startup_error(kProgram, error);
+  if (arguments.check_config) return 0;
+  chat::mysql_driver();  // not thread-safe: made once here, before any thread
+  if (arguments.purge_older_than_days) return purge(*config, *arguments.purge_older_than_days);
+
+  const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
+  const chat::AdminToken token(config->token);
+  FCGX_Init();
+  chat::FcgiServer server(listen_fd, kServingThreads, [&] {
+    return std::make_unique<AdminThread>(*config, token);
+  });
+  server.start();
+
+  Json::Value fields(Json::objectValue);
+  fields["pid"] = static_cast<int>(getpid());
+  fields["threads"] = kServingThreads;
+  fields["database"] = config->database.redacted();
+  fields["read_database"] = config->read_database.redacted();
+  fields["token_configured"] = token.configured();
+  chat::log::info("chat-admin started", fields);
+  if (!token.configured()) chat::log::warn("CHAT_ADMIN_TOKEN is not set: every admin request gets 401");
+
+  const int signal = chat::wait_for_stop_signal();
+  Json::Value stopping(Json::objectValue);
+  stopping["signal"] = signal;
+  chat::log::info("chat-admin stopping: requests in flight finish first", stopping);
+  server.stop();
+  server.join();
+  chat::log::info("chat-admin stopped");
+  return 0;
+}

@@ -1,0 +1,29 @@
+// CSV (RFC 4180) fields and records (see the header).
+#include "admin_csv.h"
+
+namespace chat {
+
+void append_csv_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  out.push_back('"');
+  for (const char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void append_csv_record(std::string& out, std::initializer_list<std::string_view> fields) {
+  bool first = true;
+  for (const auto field : fields) {
+    if (!first) out.push_back(',');
+    append_csv_field(out, field);
+    first = false;
+  }
+  out.append("\r\n");
+}
+
+}  // namespace chat

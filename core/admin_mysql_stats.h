@@ -1,0 +1,58 @@
+// The admin statistics on MySQL, fast over months. Days that are over (before the current UTC
+// day, less kLateWriteMargin) are aggregated once into the rollup tables chat_stats_daily and
+// chat_stats_response_times on the primary and read back from there; the days still open are
+// aggregated from the messages on the read connection. Erasure and the retention purge forget
+// the rollups of the days they touch. Without the primary, everything is aggregated from the
+// messages on the read connection (slower, same answer).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "admin_params.h"
+#include "admin_stats.h"
+#include "mysql_connection.h"
+
+namespace chat {
+
+// A message may be committed a little after its created_at: a day is rolled up only once it
+// ended this long ago. Missing rollups are computed a week at a time (one short transaction each).
+inline constexpr std::chrono::hours kLateWriteMargin{1};
+inline constexpr int kRollupChunkDays = 7;
+// Up to a month of rollups is read by day; longer ranges scan the histogram in value order.
+inline constexpr int kMaxDaysReadByDay = 31;
+
+// The named lock that orders rollup computation, erasure and purge, so no rollup is computed
+// from rows an erasure is removing (and then kept). Held for the object's life; throws
+// StoreUnavailable when another holder keeps it past a few seconds.
+class RollupLock {
+ public:
+  explicit RollupLock(MysqlConnection& primary);
+  ~RollupLock();
+  RollupLock(const RollupLock&) = delete;
+  RollupLock& operator=(const RollupLock&) = delete;
+
+ private:
+  MysqlConnection& primary_;
+};
+
+class MysqlStats {
+ public:
+  MysqlStats(MysqlConnection& reads, MysqlConnection& primary) : reads_(reads), primary_(primary) {}
+
+  // Throws StoreUnavailable when the read connection cannot be reached.
+  AdminStats stats(const DateRange& range, std::chrono::system_clock::time_point now);
+
+ private:
+  MysqlConnection& reads_;
+  MysqlConnection& primary_;
+};
+
+// Forgets the rollups of the days the session has rows in. Call under a RollupLock, inside the
+// transaction that erases it, before the DELETE.
+void forget_session_rollups(MysqlConnection& primary, const std::string& session_id);
+
+// Forgets the rollups of every day up to `last_day` ("YYYY-MM-DD") included (under a RollupLock).
+void forget_rollups_through(MysqlConnection& primary, const std::string& last_day);
+
+}  // namespace chat

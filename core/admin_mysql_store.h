@@ -1,0 +1,31 @@
+// The AdminStore on MySQL/MariaDB. Reads go to the read connection (CHAT_ADMIN_DATABASE_URL, a
+// replica if there is one); erasure and the statistics' per-day rollups to the primary
+// (CHAT_DATABASE_URL). One instance per thread; each connection opens on first use.
+#pragma once
+
+#include "admin_store.h"
+#include "database_url.h"
+#include "mysql_connection.h"
+#include "mysql_store.h"
+
+namespace chat {
+
+class MysqlAdminStore final : public AdminStore {
+ public:
+  MysqlAdminStore(const DatabaseUrl& read_url, const DatabaseUrl& write_url)
+      : reads_(read_url), transcripts_(read_url), writes_(write_url) {}
+
+  AdminStats stats(const DateRange& range) override;
+  SessionPage sessions(const SessionQuery& query) override;
+  MessagePage messages(const MessageQuery& query) override;
+  std::optional<Transcript> transcript(const std::string& session_id) override;
+  void export_messages(const DateRange& range, const ExportSink& sink) override;
+  bool erase_session(const std::string& session_id) override;
+
+ private:
+  MysqlConnection reads_;
+  MysqlStore transcripts_;  // the visitor API's transcript query, on the read connection's URL
+  MysqlConnection writes_;
+};
+
+}  // namespace chat

@@ -1,0 +1,27 @@
+# The admin dashboard's browser dependencies: installed from admin/dashboard/package-lock.json with
+# `npm ci` and copied into admin/dashboard/vendor/ (git-ignored), which nginx serves.
+# Sourced, not run. Expects REPO_DIR and scripts/lib/common.sh.
+
+DASHBOARD_DIR="$REPO_DIR/admin/dashboard"
+DASHBOARD_VENDOR_FILES="chart.js/dist/chart.umd.js"
+
+# Installs (when the lockfile changed or a file is missing) and copies the vendor files.
+prepare_dashboard() {
+  local stamp="$DASHBOARD_DIR/node_modules/.package-lock.json" file
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  if [ ! -f "$stamp" ] || [ "$DASHBOARD_DIR/package-lock.json" -nt "$stamp" ] || ! _dashboard_files_installed; then
+    say "installing the dashboard's npm packages (npm ci)"
+    (cd "$DASHBOARD_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2 ||
+      die "npm ci failed in $DASHBOARD_DIR"
+  fi
+  mkdir -p "$DASHBOARD_DIR/vendor"
+  for file in $DASHBOARD_VENDOR_FILES; do
+    cp -p "$DASHBOARD_DIR/node_modules/$file" "$DASHBOARD_DIR/vendor/" || die "cannot copy $file to $DASHBOARD_DIR/vendor/"
+  done
+  chmod -R a+rX "$DASHBOARD_DIR/vendor"
+}
+
+_dashboard_files_installed() {
+  local file
+  for file in $DASHBOARD_VENDOR_FILES; do [ -f "$DASHBOARD_DIR/node_modules/$file" ] || return 1; done
+}

@@ -1,0 +1,65 @@
+// Tests of chat-admin's settings: the read URL defaults to the primary, the token is optional
+// but must be a long bearer token when set, and errors name the variable without its value.
+#include "admin_config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace {
+
+using Environment = std::map<std::string, std::string>;
+
+std::optional<chat::AdminConfig> load(const Environment& environment, std::string* error) {
+  return chat::load_admin_config(
+      [&](const char* name) -> const char* {
+        const auto it = environment.find(name);
+        return it == environment.end() ? nullptr : it->second.c_str();
+      },
+      error);
+}
+
+const std::string kPrimary = "mysql://chat:primary-pw@db1:3306/chat";
+const std::string kReplica = "mysql://report:replica-pw@db2:3307/chat";
+
+}  // namespace
+
+TEST(AdminConfigTest, ReadsDefaultToThePrimary) {
+  std::string error;
+  const auto config = load({{"CHAT_DATABASE_URL", kPrimary}}, &error);
+  ASSERT_TRUE(config) << error;
+  EXPECT_EQ(config->read_database.host, "db1");
+  EXPECT_EQ(config->database.host, "db1");
+  EXPECT_FALSE(config->token);
+}
+
+TEST(AdminConfigTest, ReadsMayGoToAReplica) {
+  std::string error;
+  const auto config = load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_ADMIN_DATABASE_URL", kReplica},
+                            {"CHAT_ADMIN_TOKEN", "0123456789abcdef0123"}}, &error);
+  ASSERT_TRUE(config) << error;
+  EXPECT_EQ(config->read_database.host, "db2");
+  EXPECT_EQ(config->read_database.port, 3307);
+  EXPECT_EQ(config->database.host, "db1");
+  EXPECT_EQ(config->token, "0123456789abcdef0123");
+}
+
+TEST(AdminConfigTest, AnEmptyTokenIsUnset) {
+  std::string error;
+  const auto config = load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_ADMIN_TOKEN", ""}}, &error);
+  ASSERT_TRUE(config) << error;
+  EXPECT_FALSE(config->token);
+}
+
+TEST(AdminConfigTest, BadValuesNameTheVariableAndHideSecrets) {
+  std::string error;
+  EXPECT_FALSE(load({}, &error));
+  EXPECT_EQ(error, "CHAT_DATABASE_URL: is not set");
+  EXPECT_FALSE(load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_ADMIN_DATABASE_URL", "postgres://x:replica-pw@h/d"}},
+                    &error));
+  EXPECT_TRUE(error.starts_with("CHAT_ADMIN_DATABASE_URL: ")) << error;
+  EXPECT_EQ(error.find("replica-pw"), std::string::npos);
+  EXPECT_FALSE(load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_ADMIN_TOKEN", "short-secret"}}, &error));
+  EXPECT_TRUE(error.starts_with("CHAT_ADMIN_TOKEN: ")) << error;
+  EXPECT_EQ(error.find("short-secret"), std::string::npos);
+}

@@ -1,0 +1,41 @@
+// Tests of the admin search text as a full-text boolean query: words only, no operators.
+#include "admin_fulltext.h"
+
+#include <gtest/gtest.h>
+
+#include "http.h"
+
+TEST(AdminFulltextTest, EveryWordIsARequiredPrefix) {
+  EXPECT_EQ(chat::fulltext_boolean_query("Kubernetes"), "+Kubernetes*");
+  EXPECT_EQ(chat::fulltext_boolean_query("  price   list "), "+price* +list*");
+  EXPECT_EQ(chat::fulltext_boolean_query("ada@example.com"), "+ada* +example* +com*");
+}
+
+TEST(AdminFulltextTest, OperatorsAndQuotesCannotBeInjected) {
+  EXPECT_EQ(chat::fulltext_boolean_query("-foo +bar \"baz qux\" (abc) ~def <ghi >jkl @8 x*"),
+            "+foo* +bar* +baz* +qux* +abc* +def* +ghi* +jkl*");
+  EXPECT_EQ(chat::fulltext_boolean_query("it's O'Brien"), "+Brien*");
+}
+
+TEST(AdminFulltextTest, NonAsciiWordsCountCharactersNotBytes) {
+  EXPECT_EQ(chat::fulltext_boolean_query("caf\xC3\xA9"), "+caf\xC3\xA9*");
+  EXPECT_EQ(chat::fulltext_boolean_query("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E"), "+\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E*");
+  EXPECT_THROW(chat::fulltext_boolean_query("\xC3\xA9\xC3\xA9"), chat::ClientError);  // two characters
+}
+
+TEST(AdminFulltextTest, ShortWordsAreLeftOutAndAllShortIsAnError) {
+  EXPECT_EQ(chat::fulltext_boolean_query("is AI ready"), "+ready*");
+  EXPECT_THROW(chat::fulltext_boolean_query("is AI"), chat::ClientError);
+  EXPECT_THROW(chat::fulltext_boolean_query("   "), chat::ClientError);
+  EXPECT_THROW(chat::fulltext_boolean_query("!!!"), chat::ClientError);
+}
+
+TEST(AdminFulltextTest, LengthAndEncodingAreBounded) {
+  EXPECT_NO_THROW(chat::fulltext_boolean_query(std::string(200, 'a')));
+  EXPECT_THROW(chat::fulltext_boolean_query(std::string(201, 'a')), chat::ClientError);
+  EXPECT_THROW(chat::fulltext_boolean_query("bad \xFF byte"), chat::ClientError);
+  std::string many;
+  for (int i = 0; i < 20; ++i) many.append("word").append(std::to_string(i + 10)).append(" ");
+  const std::string query = chat::fulltext_boolean_query(many);
+  EXPECT_EQ(std::count(query.begin(), query.end(), '+'), 10);
+}

@@ -16,16 +16,14 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import threading
 import time
 
 REPO_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 os.environ.setdefault("CHAT_TEST_BUILD_DIR", os.path.join(REPO_DIR, "build-bench"))
 sys.path[:0] = [os.path.join(REPO_DIR, "tests", "integration"), os.path.join(REPO_DIR, "tests", "model_server")]
-import model_server  # noqa: E402
 from harness import Client, Stack  # noqa: E402
-from test_model import ModelServer  # noqa: E402
+from model_server import ModelServer  # noqa: E402
 
 
 def percentile(values, fraction):

@@ -1,42 +1,17 @@
 """Answers from the model service over a real TLS handshake (a local HTTPS server with its own
 throwaway CA, trusted through CHAT_CA_FILE), through nginx: both protocols, streaming without
 buffering, history, the answer cache, and a fallback answer for every way the model can fail."""
-import json
 import os
 import sys
 import tempfile
 import unittest
-import urllib.request
-import ssl
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "model_server"))
 import model_server  # noqa: E402
 from harness import Stack  # noqa: E402
+from model_server import ModelServer  # noqa: E402
 
 TOKEN = "hf_test_token_never_logged_0123456789"
-
-
-class ModelServer:
-    def __init__(self):
-        self.directory = tempfile.mkdtemp(prefix="chat-model-")
-        self.server, self.port, self.ca_file = model_server.start(self.directory)
-        self.context = ssl.create_default_context(cafile=self.ca_file)
-
-    def call(self, method, path, body=None):
-        request = urllib.request.Request(f"https://127.0.0.1:{self.port}{path}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, context=self.context) as reply:
-            return json.loads(reply.read())
-
-    def behave(self, **mode):
-        self.call("POST", "/__control", mode)
-
-    def reset(self):
-        self.call("POST", "/__reset", {})
-
-    def requests(self):
-        return self.call("GET", "/__requests")
 
 
 def model_stack(model, **settings):

@@ -12,7 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "model_server"))
 from harness import REPO_DIR, Stack, temporary_directory, wait_until  # noqa: E402
-from test_model import TOKEN, ModelServer  # noqa: E402
+from model_server import ModelServer  # noqa: E402
+from test_model import TOKEN  # noqa: E402
 
 
 def master_and_children(stack):

@@ -16,8 +16,10 @@ import os
 import random
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ANSWER = ("Model answer: AtonixDev offers software engineering, cloud infrastructure, AI/ML "
@@ -196,3 +198,28 @@ def start(directory):
     server.tls.load_cert_chain(cert, key)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, server.server_address[1], ca
+
+
+class ModelServer:
+    """The server started on a free port, and a client of its control endpoints."""
+
+    def __init__(self):
+        self.directory = tempfile.mkdtemp(prefix="chat-model-")
+        self.server, self.port, self.ca_file = start(self.directory)
+        self.context = ssl.create_default_context(cafile=self.ca_file)
+
+    def call(self, method, path, body=None):
+        request = urllib.request.Request(f"https://127.0.0.1:{self.port}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, context=self.context) as reply:
+            return json.loads(reply.read())
+
+    def behave(self, **mode):
+        self.call("POST", "/__control", mode)
+
+    def reset(self):
+        self.call("POST", "/__reset", {})
+
+    def requests(self):
+        return self.call("GET", "/__requests")

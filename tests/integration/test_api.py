@@ -1,6 +1,7 @@
 """The visitor API through nginx against a real MariaDB: every row of the contract's error
 table that one stack can show, a two-turn conversation, CORS, headers and concurrent asks."""
 import concurrent.futures
+import socket
 import unittest
 import uuid
 
@@ -99,6 +100,13 @@ class VisitorApiTest(StackTestCase):
         self.assert_error(self.client.session(str(uuid.uuid4())), 404, "not_found")
         self.assert_error(self.client.request("GET", "/api/chatbot/nothing/"), 404, "not_found")
         self.assert_error(self.client.request("GET", "/no/such/file.html"), 404, "not_found")
+
+    def test_400_from_nginx_for_a_malformed_request_is_json(self):
+        with socket.create_connection(("127.0.0.1", self.stack.port), timeout=10) as raw:
+            raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n")
+            reply = raw.recv(65536).decode("utf-8", "replace")
+        self.assertTrue(reply.startswith("HTTP/1.1 400"), reply)
+        self.assertIn('"code":"bad_request"', reply)
 
     def test_405_with_allow(self):
         response = self.client.request("GET", "/api/chatbot/ask/")

@@ -72,10 +72,12 @@ TEST(ModelProtocolTest, ErrorsInsideAStream) {
 }
 
 TEST(ModelProtocolTest, GarbageIsMalformedNeverAnException) {
-  for (const char* garbage : {"not json", "{", "[1,2]", R"({"choices":{"a":1}})", R"({"choices":[5]})",
-                              R"({"choices":[{"delta":7}]})", R"({"token":"x"})", R"({"token":{"text":5}})"}) {
-    const auto kind = step(garbage[2] == 't' ? ModelApi::text_generation : ModelApi::chat, garbage).kind;
-    EXPECT_TRUE(kind == StreamStep::Kind::malformed || kind == StreamStep::Kind::ignore) << garbage;
+  for (const ModelApi api : {ModelApi::chat, ModelApi::text_generation}) {
+    for (const char* garbage : {"not json", "{", "[1,2]", R"({"choices":{"a":1}})", R"({"choices":[5]})",
+                                R"({"choices":[{"delta":7}]})", R"({"token":"x"})", R"({"token":{"text":5}})"}) {
+      const auto kind = step(api, garbage).kind;
+      EXPECT_TRUE(kind == StreamStep::Kind::malformed || kind == StreamStep::Kind::ignore) << garbage;
+    }
   }
   EXPECT_FALSE(chat::parse_whole_answer(ModelApi::chat, R"({"choices":{"x":1}})"));
   EXPECT_FALSE(chat::parse_whole_answer(ModelApi::chat, R"({"choices":[{"message":[]}]})"));

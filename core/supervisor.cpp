@@ -2,6 +2,7 @@
 #include "supervisor.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +45,14 @@ class Master {
   void spawn_missing() {
     if (stopping_ || Clock::now() < respawn_not_before_) return;
     while (count(generation_) < options_.processes) {
+      const pid_t master = ::getpid();
       const pid_t pid = ::fork();
-      if (pid == 0) ::_exit(serve_());
+      if (pid == 0) {
+        // A child must not outlive its master (killed with SIGKILL, say): it stops with it.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != master) ::_exit(0);
+        ::_exit(serve_());
+      }
       if (pid < 0) return;
       children_[pid] = {generation_, Clock::now()};
       log_child("child started", pid);

@@ -29,6 +29,19 @@ _render() {
   printf '%s\n' "$content" > "$2"
 }
 
+# Sets LIMIT_KEY, RATE_PER_MIN, RATE_BURST and RETRY_AFTER for CHAT_RATE_PER_MIN=$1: a burst of
+# ten seconds' worth of asks; Retry-After is the time one ask takes to refill; 0 turns the per-IP
+# limits off (an empty key is not counted).
+rate_limit_values() {
+  local rate="$1"
+  if [ "$rate" -eq 0 ]; then
+    LIMIT_KEY='""' RATE_PER_MIN=1 RATE_BURST=1 RETRY_AFTER=1
+  else
+    LIMIT_KEY='$binary_remote_addr' RATE_PER_MIN="$rate"
+    RATE_BURST=$(( (rate + 5) / 6 )) RETRY_AFTER=$(( (59 + rate) / rate ))
+  fi
+}
+
 # Dies with one line naming the variable when an nginx setting is malformed.
 check_nginx_settings() {
   [[ "${CHAT_RATE_PER_MIN:-30}" =~ ^[0-9]+$ ]] ||
@@ -57,14 +70,9 @@ render_nginx() {
     [ACCESS_LOG]="$var_dir/log/nginx-access.log chat_json"
     [USER_DIRECTIVE]=""
   )
-  if [ "$rate" -eq 0 ]; then
-    NGINX_VALUES[LIMIT_KEY]='""' NGINX_VALUES[RATE_PER_MIN]=1 NGINX_VALUES[RATE_BURST]=1
-    NGINX_VALUES[RETRY_AFTER]=1
-  else
-    NGINX_VALUES[LIMIT_KEY]='$binary_remote_addr' NGINX_VALUES[RATE_PER_MIN]="$rate"
-    # A burst of ten seconds' worth of asks; Retry-After is the time one ask takes to refill.
-    NGINX_VALUES[RATE_BURST]=$(( (rate + 5) / 6 )) NGINX_VALUES[RETRY_AFTER]=$(( (59 + rate) / rate ))
-  fi
+  rate_limit_values "$rate"
+  NGINX_VALUES[LIMIT_KEY]="$LIMIT_KEY" NGINX_VALUES[RATE_PER_MIN]="$RATE_PER_MIN"
+  NGINX_VALUES[RATE_BURST]="$RATE_BURST" NGINX_VALUES[RETRY_AFTER]="$RETRY_AFTER"
   if [ "$(id -u)" -eq 0 ]; then
     NGINX_VALUES[USER_DIRECTIVE]="user $(nginx_user);"
     chown -R "$(nginx_user)" "$var_dir/nginx"

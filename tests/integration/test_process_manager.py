@@ -131,6 +131,17 @@ class RecyclingTest(unittest.TestCase):
             stack.stop()
 
 
+class OrphanTest(unittest.TestCase):
+    def test_children_stop_when_their_master_is_killed(self):
+        stack = Stack(CHAT_WORKER_PROCESSES="2").start()
+        try:
+            master, children = master_and_children(stack)
+            os.kill(master, signal.SIGKILL)
+            self.assertTrue(wait_until(lambda: not set(children) & set(stack.worker_processes()), timeout=10))
+        finally:
+            stack.stop()  # scripts/run saw its worker go and stops the rest itself
+
+
 class GracefulStopTest(unittest.TestCase):
     def test_sigterm_lets_slow_streaming_asks_finish_and_keeps_what_they_stored(self):
         model = ModelServer()

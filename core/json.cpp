@@ -6,6 +6,7 @@
 #include <json/writer.h>
 
 #include <memory>
+#include <sstream>
 
 namespace chat::json {
 namespace {
@@ -47,8 +48,11 @@ std::optional<Json::Value> parse_strict(std::string_view text, std::string* erro
 }
 
 std::string to_string(const Json::Value& value) {
-  static const Json::StreamWriterBuilder builder = compact_writer_builder();
-  return Json::writeString(builder, value);
+  // A writer per thread: making one reads the builder's settings, a cost on every response.
+  thread_local const std::unique_ptr<Json::StreamWriter> writer(compact_writer_builder().newStreamWriter());
+  std::ostringstream out;
+  writer->write(value, &out);
+  return out.str();
 }
 
 }  // namespace chat::json

@@ -26,14 +26,18 @@ const std::string kInsertMessage =
 
 const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
 
-// Two statements, not a join: a join ordered by message id makes MariaDB build a temporary
-// table for every transcript read.
+// The messages drive the join (the session row is a constant), so the (session_id, id) index
+// gives them in order: no temporary table, no sort. A session without messages yet has no row
+// here and is read with kSession.
+const std::string kTranscript =
+    "SELECT s.id, s.created_at, s.updated_at, s.visitor_name, s.visitor_email, "
+    "m.id, m.sender, m.message, m.created_at, m.response_time_ms, m.source "
+    "FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id "
+    "WHERE m.session_id = ? ORDER BY m.id";
+
 const std::string kSession =
     "SELECT id, created_at, updated_at, visitor_name, visitor_email FROM chat_sessions WHERE id = ?";
 
-const std::string kSessionMessages =
-    "SELECT id, sender, message, created_at, response_time_ms, source FROM chat_messages "
-    "WHERE session_id = ? ORDER BY id";
 
 const std::string kPing = "SELECT 1";
 
@@ -100,6 +104,17 @@ StoredMessage read_message(sql::ResultSet& row, int first) {
   if (!row.isNull(first + 4)) message.response_time_ms = row.getInt64(first + 4);
   message.source = optional_string(row, first + 5);
   return message;
+}
+
+// A transcript's session columns (the first five of kTranscript and kSession).
+Transcript read_session(sql::ResultSet& row) {
+  Transcript transcript;
+  transcript.session_id = row.getString(1);
+  transcript.created_at = mysql_datetime_to_iso8601(std::string(row.getString(2)));
+  transcript.updated_at = mysql_datetime_to_iso8601(std::string(row.getString(3)));
+  transcript.visitor.name = optional_string(row, 4);
+  transcript.visitor.email = optional_string(row, 5);
+  return transcript;
 }
 
 }  // namespace
@@ -175,21 +190,21 @@ void MysqlStore::rollback_quietly() {
 std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
   return connection_.run(
       [&]() -> std::optional<Transcript> {
+        auto& statement = connection_.statement(kTranscript);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        if (rows->next()) {
+          Transcript transcript = read_session(*rows);
+          do {
+            transcript.messages.push_back(read_message(*rows, 6));
+          } while (rows->next());
+          return transcript;
+        }
         auto& session = connection_.statement(kSession);
         session.setString(1, session_id);
         std::unique_ptr<sql::ResultSet> row(session.executeQuery());
         if (!row->next()) return std::nullopt;
-        Transcript transcript;
-        transcript.session_id = row->getString(1);
-        transcript.created_at = mysql_datetime_to_iso8601(std::string(row->getString(2)));
-        transcript.updated_at = mysql_datetime_to_iso8601(std::string(row->getString(3)));
-        transcript.visitor.name = optional_string(*row, 4);
-        transcript.visitor.email = optional_string(*row, 5);
-        auto& messages = connection_.statement(kSessionMessages);
-        messages.setString(1, session_id);
-        std::unique_ptr<sql::ResultSet> rows(messages.executeQuery());
-        while (rows->next()) transcript.messages.push_back(read_message(*rows, 1));
-        return transcript;
+        return read_session(*row);
       },
       /*retry_on_loss=*/true);
 }

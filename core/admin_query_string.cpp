@@ -2,35 +2,15 @@
 #include "admin_query_string.h"
 
 #include "http.h"
+#include "percent_decoding.h"
 
 namespace chat {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string decode_component(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c != '%') {
-      out.push_back(c);
-    } else {
-      const int high = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
-      const int low = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-      if (high < 0 || low < 0) throw ClientError(400, "malformed %-escape in the query string");
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    }
-  }
-  return out;
+  auto decoded = percent_decode(text, /*plus_is_space=*/true);
+  if (!decoded) throw ClientError(400, "malformed %-escape in the query string");
+  return std::move(*decoded);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // Parsing of CHAT_DATABASE_URL: mysql://USER:PASSWORD@HOST:PORT/DB[?socket=/path.sock].
 #include "database_url.h"
 
-#include <cctype>
 #include <charconv>
 
 #include "percent_decoding.h"

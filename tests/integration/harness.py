@@ -252,3 +252,11 @@ class StackTestCase(unittest.TestCase):
         status = cls.stack.stop()
         if status != 0:
             raise AssertionError(f"scripts/run exited {status} on SIGTERM")
+
+    def assert_error(self, response, status, code):
+        """A JSON error of the contract's shape, with this status and code."""
+        self.assertEqual(response.status, status, response.body)
+        self.assertTrue(response.header("content-type").startswith("application/json"))
+        error = response.json()["error"]
+        self.assertEqual(error["code"], code)
+        self.assertTrue(error["message"])

@@ -11,7 +11,7 @@ import unittest
 import uuid
 from urllib.parse import quote
 
-from harness import BUILD_DIR, Stack
+from harness import BUILD_DIR, Stack, StackTestCase
 
 TOKEN = "integration-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -53,29 +53,15 @@ def seed_history(database):
     database.query("".join(statements))
 
 
-class AdminTest(unittest.TestCase):
-    def assert_error(self, response, status, code):
-        self.assertEqual(response.status, status, response.body)
-        self.assertTrue(response.header("content-type").startswith("application/json"))
-        error = response.json()["error"]
-        self.assertEqual(error["code"], code)
-        self.assertTrue(error["message"])
+class AdminApiTest(StackTestCase):
+    SETTINGS = {"CHAT_ADMIN_TOKEN": TOKEN}
 
-
-class AdminApiTest(AdminTest):
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(CHAT_ADMIN_TOKEN=TOKEN).start()
-        cls.client = cls.stack.client
+        super().setUpClass()
         seed_history(cls.stack.database)
         cls.tricky = cls.client.ask(TRICKY, visitor_info={"name": "Zoë, \"Z\" Łukasz",
                                                           "email": "zoe@example.com"}).json()
-
-    @classmethod
-    def tearDownClass(cls):
-        status = cls.stack.stop()
-        if status != 0:
-            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
 
     def get(self, path, headers=AUTH):
         return self.client.request("GET", "/admin/api/" + path, headers=headers)
@@ -294,19 +280,10 @@ class AdminApiTest(AdminTest):
         self.assertEqual(self.get("stats").header("cache-control"), "no-store")
 
 
-class AdminWithoutTokenTest(AdminTest):
+class AdminWithoutTokenTest(StackTestCase):
     """CHAT_ADMIN_TOKEN unset, and per-IP limits on (CHAT_RATE_PER_MIN > 0)."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.stack = Stack(CHAT_RATE_PER_MIN="30").start()
-        cls.client = cls.stack.client
-
-    @classmethod
-    def tearDownClass(cls):
-        status = cls.stack.stop()
-        if status != 0:
-            raise AssertionError(f"scripts/run exited {status} on SIGTERM")
+    SETTINGS = {"CHAT_RATE_PER_MIN": "30"}
 
     def test_every_request_is_401_when_no_token_is_configured(self):
         for headers in [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer undefined"}, AUTH]:

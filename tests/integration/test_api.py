@@ -14,13 +14,6 @@ class VisitorApiTest(StackTestCase):
     def message_count(self):
         return int(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"))
 
-    def assert_error(self, response, status, code):
-        self.assertEqual(response.status, status, response.body)
-        self.assertTrue(response.header("content-type").startswith("application/json"))
-        error = response.json()["error"]
-        self.assertEqual(error["code"], code)
-        self.assertTrue(error["message"])
-
     # --- answers -------------------------------------------------------------------------
 
     def test_ask_answers_from_the_knowledge_base(self):

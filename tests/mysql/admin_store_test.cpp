@@ -14,17 +14,12 @@
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
 #include "migrations.h"
+#include "test_database.h"
 #include "uuid.h"
 
 namespace {
 
-chat::DatabaseUrl test_database() {
-  const char* url = std::getenv("CHAT_TEST_DATABASE_URL");
-  if (!url) throw std::runtime_error("CHAT_TEST_DATABASE_URL is not set (scripts/test sets it)");
-  const auto parsed = chat::parse_database_url(url, nullptr);
-  if (!parsed) throw std::runtime_error("CHAT_TEST_DATABASE_URL is malformed");
-  return *parsed;
-}
+using chat::testing::test_database;
 
 chat::DateRange days(const char* from, const char* to) {
   return {chat::parse_date(from), chat::parse_date(to)};

@@ -9,17 +9,12 @@
 #include "clock.h"
 #include "migrations.h"
 #include "mysql_store.h"
+#include "test_database.h"
 #include "uuid.h"
 
 namespace {
 
-chat::DatabaseUrl test_database() {
-  const char* url = std::getenv("CHAT_TEST_DATABASE_URL");
-  if (!url) throw std::runtime_error("CHAT_TEST_DATABASE_URL is not set (scripts/test sets it)");
-  const auto parsed = chat::parse_database_url(url, nullptr);
-  if (!parsed) throw std::runtime_error("CHAT_TEST_DATABASE_URL is malformed");
-  return *parsed;
-}
+using chat::testing::test_database;
 
 chat::Exchange exchange_in(const std::string& session_id, const std::string& question) {
   const auto now = std::chrono::system_clock::now();

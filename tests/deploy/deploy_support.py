@@ -60,6 +60,16 @@ def _replace_upstream(text, name, servers):
     return pattern.sub(lambda match: match.group(1) + body + match.group(3), text, count=1)
 
 
+def write_nginx_config(directory, config):
+    """Writes DIRECTORY/nginx.conf, readable by nginx's workers; returns its path."""
+    path = os.path.join(directory, "nginx.conf")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(config)
+    os.chmod(directory, 0o755)
+    subprocess.run(["chown", "-R", nginx_user(), directory], check=False)
+    return path
+
+
 def render_production(directory, http_port=None, https_port=None, workers=None, admins=None):
     """Copies nginx/production.conf.example into `directory` as a site included by a minimal
     nginx.conf (as Debian's includes sites-enabled/*), with a self-signed certificate, logs and
@@ -114,12 +124,7 @@ http {{
     {http_body}
 }}
 """
-    path = os.path.join(directory, "nginx.conf")
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(config)
-    os.chmod(directory, 0o755)
-    subprocess.run(["chown", "-R", nginx_user(), directory], check=False)
-    return path
+    return write_nginx_config(directory, config)
 
 
 def render_compose_nginx(directory, port=None, worker="127.0.0.1:1", admin="127.0.0.1:2",
@@ -155,12 +160,7 @@ def render_compose_nginx(directory, port=None, worker="127.0.0.1:1", admin="127.
         for part in ("body", "fastcgi", "proxy", "uwsgi", "scgi")), 1)
     for part in ("body", "fastcgi", "proxy", "uwsgi", "scgi"):
         os.makedirs(os.path.join(directory, part), exist_ok=True)
-    path = os.path.join(directory, "nginx.conf")
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(config)
-    os.chmod(directory, 0o755)
-    subprocess.run(["chown", "-R", nginx_user(), directory], check=False)
-    return path
+    return write_nginx_config(directory, config)
 
 
 class Process:

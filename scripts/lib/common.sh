@@ -64,3 +64,13 @@ free_port() {
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
+
+# True when USER can reach every path (read a file, enter a directory). A checkout in a private
+# directory (mode 0700 above it, as mktemp -d makes) is out of the unprivileged users' reach; the
+# services then run as root rather than fail.
+reachable_by() {
+  local user="$1"; shift
+  [ "$(id -u)" -eq 0 ] || return 0
+  runuser -u "$user" -- sh -c 'for p; do if [ -d "$p" ]; then [ -x "$p" ]; else [ -r "$p" ]; fi || exit 1; done' \
+    sh "$@" 2>/dev/null
+}

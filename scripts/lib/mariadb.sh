@@ -5,15 +5,19 @@
 
 mariadb_socket() { printf '%s/mariadb/mariadb.sock' "$1"; }
 
-# mariadbd and its tools run as the mysql user when we are root.
-_mariadb_user_option() { [ "$(id -u)" -eq 0 ] && printf -- '--user=mysql'; }
+# mariadbd and its tools run as the mysql user when we are root (as root when mysql cannot reach
+# the directory).
+_mariadb_user_option() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  if reachable_by mysql "$1"; then printf -- '--user=mysql'; else printf -- '--user=root'; fi
+}
 
 _mariadb_initialise() {
   local dir="$1"
   mkdir -p "$dir/mariadb/data" "$dir/mariadb/tmp"
   chmod 755 "$dir/mariadb"
   [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir/mariadb"
-  mariadb-install-db --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" \
+  mariadb-install-db --no-defaults $(_mariadb_user_option "$dir/mariadb") --datadir="$dir/mariadb/data" \
     --tmpdir="$dir/mariadb/tmp" \
     --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb/install.log" 2>&1 ||
     die "mariadb-install-db failed: see $dir/mariadb/install.log"
@@ -27,7 +31,7 @@ _mariadb_launch() {
   [ "$(id -u)" -eq 0 ] && chown mysql:mysql "$dir/mariadb/tmp"
   # A private tmpdir: a starting mariadbd deletes the #sql* files in its tmpdir, which in a
   # shared /tmp are other instances' temporary tables (and crashes them).
-  mariadbd --no-defaults $(_mariadb_user_option) --datadir="$dir/mariadb/data" --socket="$socket" \
+  mariadbd --no-defaults $(_mariadb_user_option "$dir/mariadb") --datadir="$dir/mariadb/data" --socket="$socket" \
     --tmpdir="$dir/mariadb/tmp" \
     --pid-file="$dir/mariadb/mariadb.pid" --skip-networking --skip-name-resolve \
     --log-error="$dir/mariadb/mariadb.log" --character-set-server=utf8mb4 \

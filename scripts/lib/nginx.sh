@@ -74,7 +74,10 @@ render_nginx() {
   NGINX_VALUES[LIMIT_KEY]="$LIMIT_KEY" NGINX_VALUES[RATE_PER_MIN]="$RATE_PER_MIN"
   NGINX_VALUES[RATE_BURST]="$RATE_BURST" NGINX_VALUES[RETRY_AFTER]="$RETRY_AFTER"
   if [ "$(id -u)" -eq 0 ]; then
-    NGINX_VALUES[USER_DIRECTIVE]="user $(nginx_user);"
+    local user
+    user="$(nginx_user)"
+    reachable_by "$user" "$REPO_DIR/widget/chat-widget.js" "$var_dir/nginx" || user=root
+    NGINX_VALUES[USER_DIRECTIVE]="user $user;"
     chown -R "$(nginx_user)" "$var_dir/nginx"
   fi
   [ "${CHAT_ACCESS_LOG:-on}" = off ] && NGINX_VALUES[ACCESS_LOG]=off

@@ -24,9 +24,13 @@ SERVER_NAME = "chat.example.com"  # the production example's placeholder host na
 
 
 def nginx_user():
-    """The user nginx workers run as (as scripts/lib/nginx.sh picks it)."""
+    """The user nginx workers run as, as scripts/lib/nginx.sh picks it: root when the unprivileged
+    user cannot read the checkout (a private directory)."""
     exists = subprocess.run(["id", "-u", "www-data"], capture_output=True).returncode == 0
-    return "www-data" if exists else "nobody"
+    user = "www-data" if exists else "nobody"
+    widget = os.path.join(REPO_DIR, "widget", "chat-widget.js")
+    readable = subprocess.run(["runuser", "-u", user, "--", "test", "-r", widget]).returncode == 0
+    return user if readable else "root"
 
 
 def port_open(port, host="127.0.0.1"):
@@ -146,6 +150,7 @@ def render_compose_nginx(directory, port=None, worker="127.0.0.1:1", admin="127.
         "error_log /dev/stderr warn;": f"error_log {directory}/error.log warn;",
         "access_log /dev/stdout chat_json;": f"access_log {directory}/access.log chat_json;",
         "/usr/share/atonix-chat/": REPO_DIR + "/",
+        "user www-data;": f"user {nginx_user()};",
     }
     for old, new in replacements.items():
         if old not in config:

@@ -47,6 +47,36 @@ Json::Value visitor_to_json(const VisitorInfo& visitor) {
   return json;
 }
 
+void write_message(JsonWriter& out, const StoredMessage& message) {
+  out.begin_object()
+      .field("id", message.id)
+      .field("sender", message.sender)
+      .field("message", message.text)
+      .field("created_at", message.created_at)
+      .field("response_time_ms", message.response_time_ms)
+      .field("source", message.source)
+      .end_object();
+}
+
+void write_visitor(JsonWriter& out, const VisitorInfo& visitor) {
+  out.begin_object();
+  if (visitor.name) out.field("name", *visitor.name);
+  if (visitor.email) out.field("email", *visitor.email);
+  out.end_object();
+}
+
+void write_transcript(JsonWriter& out, const Transcript& transcript) {
+  out.begin_object()
+      .field("session_id", transcript.session_id)
+      .field("created_at", transcript.created_at)
+      .field("updated_at", transcript.updated_at)
+      .key("visitor_info");
+  write_visitor(out, transcript.visitor);
+  out.key("messages").begin_array();
+  for (const auto& message : transcript.messages) write_message(out, message);
+  out.end_array().end_object();
+}
+
 namespace {
 
 // The path without its trailing slash ("/api/chatbot/ask/" and "/api/chatbot/ask" are one).
@@ -92,24 +122,24 @@ Response handle_session(const Request&, ApiContext& context, const std::string& 
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const auto transcript = context.store.transcript(id);
   if (!transcript) return Response::error(404, "not_found", "no such session");
-  return Response::json(200, transcript_to_json(*transcript));
+  JsonWriter body;
+  write_transcript(body, *transcript);
+  return Response::json(200, body.take());
 }
 
 Response handle_healthz(const Request&, ApiContext& context) {
-  Json::Value body(Json::objectValue);
+  const char* database = "ok";
   try {
     context.store.ping();
   } catch (const StoreUnavailable& error) {
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
     log::warn("health check: database unavailable", fields);
-    body["status"] = "unavailable";
-    body["database"] = "unavailable";
-    return Response::json(503, body);
+    database = "unavailable";
   }
-  body["status"] = "ok";
-  body["database"] = "ok";
-  return Response::json(200, body);
+  JsonWriter body;
+  body.begin_object().field("status", database).field("database", database).end_object();
+  return Response::json(std::string_view(database) == "ok" ? 200 : 503, body.take());
 }
 
 namespace {
@@ -117,7 +147,7 @@ namespace {
 // The error as JSON, or as an "error" event when the answer is already streaming.
 Response error_reply(const Request& request, Response response) {
   if (request.stream && request.stream->begun()) {
-    request.stream->write(format_sse_event("error", *json::parse_strict(response.body, nullptr)));
+    request.stream->write(format_sse_event("error", response.body));
   }
   return response;
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "http.h"
+#include "json_writer.h"
 #include "responder.h"
 #include "store.h"
 
@@ -33,6 +34,12 @@ Response handle_api_request(const Request& request, ApiContext& context);
 Response handle_ask(const Request& request, ApiContext& context);
 Response handle_session(const Request& request, ApiContext& context, const std::string& session_id);
 Response handle_healthz(const Request& request, ApiContext& context);
+
+// A stored transcript, one message and visitor info as JSON, as the contract shows them; shared
+// with the admin API.
+void write_transcript(JsonWriter& out, const Transcript& transcript);
+void write_message(JsonWriter& out, const StoredMessage& message);
+void write_visitor(JsonWriter& out, const VisitorInfo& visitor);
 
 // JSON for a stored transcript, shared with the admin API.
 Json::Value transcript_to_json(const Transcript& transcript);

@@ -66,14 +66,23 @@ void remember_answer(const std::string& hash, const std::string& question, const
   }
 }
 
-Json::Value answer_json(const Exchange& exchange, const StoredExchange& stored) {
-  Json::Value body(Json::objectValue);
-  body["session_id"] = exchange.session_id;
-  body["message_id"] = Json::Int64(stored.bot_message_id);
-  body["response"] = exchange.answer;
-  body["response_time_ms"] = Json::Int64(exchange.response_time_ms);
-  body["source"] = exchange.source;
-  return body;
+std::string answer_json(const Exchange& exchange, const StoredExchange& stored) {
+  JsonWriter body;
+  body.begin_object()
+      .field("session_id", exchange.session_id)
+      .field("message_id", stored.bot_message_id)
+      .field("response", exchange.answer)
+      .field("response_time_ms", exchange.response_time_ms)
+      .field("source", exchange.source)
+      .end_object();
+  return body.take();
+}
+
+// {"NAME": "VALUE"}: the payload of the session and token events.
+std::string one_field_json(std::string_view name, std::string_view value) {
+  JsonWriter out;
+  out.begin_object().field(name, value).end_object();
+  return out.take();
 }
 
 }  // namespace
@@ -87,17 +96,13 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const bool streaming = request.stream != nullptr && accepts_event_stream(request.accept);
   std::optional<EventStream> events;
   const TokenSink to_browser = [&](std::string_view text) {
-    Json::Value token(Json::objectValue);
-    token["text"] = std::string(text);
-    return events->send("token", token);
+    return events->send("token", one_field_json("text", text));
   };
   if (streaming) {
     if (!session.known) context.store.create_session(session.id, ask.visitor, asked_at);
     events.emplace(*request.stream);
     events->begin();
-    Json::Value opened(Json::objectValue);
-    opened["session_id"] = session.id;
-    events->send("session", opened);
+    events->send("session", one_field_json("session_id", session.id));
   }
 
   const Stopwatch stopwatch;
@@ -112,14 +117,14 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const StoredExchange stored = context.store.record_exchange(exchange);
   if (cacheable && answer->source == "model") remember_answer(hash, ask.message, *answer, context);
 
-  const Json::Value body = answer_json(exchange, stored);
+  std::string body = answer_json(exchange, stored);
   if (streaming) {
     events->send("done", body);
     Response sent;  // already streamed; kept for the access log
     sent.status = 200;
     return sent;
   }
-  return Response::json(200, body);
+  return Response::json(200, std::move(body));
 }
 
 }  // namespace chat

@@ -1,13 +1,12 @@
 // Server-sent events to the browser (see the header).
 #include "event_stream.h"
 
-#include "json.h"
-
 namespace chat {
 
-std::string format_sse_event(std::string_view name, const Json::Value& data) {
-  std::string event = "event: ";
-  event.append(name).append("\ndata: ").append(json::to_string(data)).append("\n\n");
+std::string format_sse_event(std::string_view name, std::string_view json) {
+  std::string event;
+  event.reserve(name.size() + json.size() + 16);
+  event.append("event: ").append(name).append("\ndata: ").append(json).append("\n\n");
   return event;
 }
 
@@ -17,8 +16,8 @@ void EventStream::begin() {
                    {"X-Accel-Buffering", "no"}});
 }
 
-bool EventStream::send(std::string_view name, const Json::Value& data) {
-  return out_.write(format_sse_event(name, data));
+bool EventStream::send(std::string_view name, std::string_view json) {
+  return out_.write(format_sse_event(name, json));
 }
 
 }  // namespace chat

@@ -2,8 +2,6 @@
 // each flushed as it is written so nginx (unbuffered) passes it straight on.
 #pragma once
 
-#include <json/value.h>
-
 #include <string>
 #include <string_view>
 
@@ -11,8 +9,8 @@
 
 namespace chat {
 
-// "event: NAME\ndata: JSON\n\n" (the JSON is one line: compact output escapes newlines).
-std::string format_sse_event(std::string_view name, const Json::Value& data);
+// "event: NAME\ndata: JSON\n\n"; `json` must be one line (compact JSON escapes newlines).
+std::string format_sse_event(std::string_view name, std::string_view json);
 
 class EventStream {
  public:
@@ -21,7 +19,7 @@ class EventStream {
   // Sends the 200 status and the event-stream headers.
   void begin();
   // False once the client has gone.
-  bool send(std::string_view name, const Json::Value& data);
+  bool send(std::string_view name, std::string_view json);
 
  private:
   ResponseStream& out_;

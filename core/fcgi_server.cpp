@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "clock.h"
+#include "json_writer.h"
 #include "log.h"
 
 namespace chat {
@@ -107,13 +108,13 @@ class FcgiResponseStream final : public ResponseStream {
 };
 
 void log_request(const Request& request, const Response& response, std::int64_t ms) {
-  Json::Value fields(Json::objectValue);
-  fields["request_id"] = request.request_id;
-  fields["method"] = request.method;
-  fields["path"] = request.path;
-  fields["status"] = response.status;
-  fields["ms"] = Json::Int64(ms);
-  log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request", fields);
+  JsonWriter fields;
+  fields.field("request_id", request.request_id)
+      .field("method", request.method)
+      .field("path", request.path)
+      .field("status", response.status)
+      .field("ms", ms);
+  log::write_members(response.status >= 500 ? log::Level::error : log::Level::info, "request", fields.str());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "json.h"
+#include "json_writer.h"
 
 namespace chat {
 namespace {
@@ -26,18 +27,22 @@ std::string media_type(std::string_view value) {
 }  // namespace
 
 Response Response::json(int status, const Json::Value& value) {
+  return json(status, chat::json::to_string(value));
+}
+
+Response Response::json(int status, std::string body) {
   Response response;
   response.status = status;
   response.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-  response.body = chat::json::to_string(value);
+  response.body = std::move(body);
   return response;
 }
 
 Response Response::error(int status, std::string_view code, std::string_view message) {
-  Json::Value body(Json::objectValue);
-  body["error"]["code"] = std::string(code);
-  body["error"]["message"] = std::string(message);
-  return json(status, body);
+  JsonWriter body;
+  body.begin_object().key("error").begin_object().field("code", code).field("message", message);
+  body.end_object().end_object();
+  return json(status, body.take());
 }
 
 Response Response::no_content() {

@@ -67,6 +67,8 @@ struct Response {
   std::string body;
 
   static Response json(int status, const Json::Value& value);
+  // A body that is JSON already.
+  static Response json(int status, std::string body);
   // The contract's error shape: {"error": {"code", "message"}}.
   static Response error(int status, std::string_view code, std::string_view message);
   static Response no_content();

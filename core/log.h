@@ -11,6 +11,9 @@ enum class Level { debug, info, warn, error };
 
 // Writes {"time", "level", "msg", ...fields} as one line; `fields` must be an object or null.
 void write(Level level, std::string_view message, const Json::Value& fields = Json::Value());
+// The same with the fields written as JSON members already ("\"a\":1,\"b\":\"x\"", as a
+// JsonWriter writes them without begin_object): for lines written on every request.
+void write_members(Level level, std::string_view message, std::string_view members);
 
 inline void info(std::string_view message, const Json::Value& fields = Json::Value()) {
   write(Level::info, message, fields);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "clock.h"
 
@@ -20,11 +21,10 @@ const std::string kUpsertSession =
     "visitor_name = COALESCE(VALUES(visitor_name), visitor_name), "
     "visitor_email = COALESCE(VALUES(visitor_email), visitor_email)";
 
-const std::string kInsertMessage =
+// Both messages of an exchange in one round trip; RETURNING (MariaDB 10.5+) gives their ids.
+const std::string kInsertExchange =
     "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-
-const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
+    "VALUES (?, 'visitor', ?, ?, NULL, NULL), (?, 'bot', ?, ?, ?, ?) RETURNING id, sender";
 
 // The messages drive the join (the session row is a constant), so the (session_id, id) index
 // gives them in order: no temporary table, no sort. A session without messages yet has no row
@@ -70,27 +70,22 @@ std::optional<std::string> optional_string(sql::ResultSet& row, int column) {
   return std::string(row.getString(column));
 }
 
-void insert_message(MysqlConnection& connection, const std::string& session_id, const char* sender,
-                    const std::string& text, std::chrono::system_clock::time_point at,
-                    std::optional<std::int64_t> response_time_ms, std::optional<std::string> source) {
-  auto& statement = connection.statement(kInsertMessage);
-  statement.setString(1, session_id);
-  statement.setString(2, sender);
-  statement.setString(3, text);
-  statement.setString(4, to_mysql_datetime(at));
-  if (response_time_ms) {
-    statement.setInt64(5, *response_time_ms);
-  } else {
-    statement.setNull(5, 0);
+// Inserts the question and the answer; returns the answer's id.
+std::int64_t insert_messages(MysqlConnection& connection, const Exchange& exchange) {
+  auto& statement = connection.statement(kInsertExchange);
+  statement.setString(1, exchange.session_id);
+  statement.setString(2, exchange.question);
+  statement.setString(3, to_mysql_datetime(exchange.asked_at));
+  statement.setString(4, exchange.session_id);
+  statement.setString(5, exchange.answer);
+  statement.setString(6, to_mysql_datetime(exchange.answered_at));
+  statement.setInt64(7, exchange.response_time_ms);
+  statement.setString(8, exchange.source);
+  std::unique_ptr<sql::ResultSet> ids(statement.executeQuery());
+  while (ids->next()) {
+    if (ids->getString(2) == "bot") return static_cast<std::int64_t>(ids->getUInt64(1));
   }
-  set_optional_string(statement, 6, source);
-  statement.executeUpdate();
-}
-
-std::int64_t last_insert_id(MysqlConnection& connection) {
-  std::unique_ptr<sql::ResultSet> id(connection.statement(kLastInsertId).executeQuery());
-  id->next();
-  return static_cast<std::int64_t>(id->getUInt64(1));
+  throw std::runtime_error("INSERT ... RETURNING gave no id for the answer");
 }
 
 // A message from six columns starting at `first`: id, sender, message, created_at,
@@ -150,10 +145,7 @@ void MysqlStore::create_session(const std::string& session_id, const VisitorInfo
 StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commit_sent) {
   connection_.execute("START TRANSACTION");
   upsert_session(exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
-  insert_message(connection_, exchange.session_id, "visitor", exchange.question, exchange.asked_at, {}, {});
-  insert_message(connection_, exchange.session_id, "bot", exchange.answer, exchange.answered_at,
-                 exchange.response_time_ms, exchange.source);
-  const StoredExchange stored{last_insert_id(connection_)};
+  const StoredExchange stored{insert_messages(connection_, exchange)};
   commit_sent = true;
   connection_.execute("COMMIT");
   return stored;
@@ -174,6 +166,9 @@ StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
       }
       connection_.reset();
       if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
+    } catch (...) {
+      rollback_quietly();
+      throw;
     }
   }
 }

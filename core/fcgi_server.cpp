@@ -107,14 +107,21 @@ class FcgiResponseStream final : public ResponseStream {
   bool aborted_ = false;
 };
 
+// Requests that took at least this long are logged; nginx's access log has every request.
+constexpr std::int64_t kSlowRequestMs = 1000;
+
+// A line for a request that failed (5xx) or was slow; the others cost no log write.
 void log_request(const Request& request, const Response& response, std::int64_t ms) {
+  const bool failed = response.status >= 500;
+  if (!failed && ms < kSlowRequestMs) return;
   JsonWriter fields;
   fields.field("request_id", request.request_id)
       .field("method", request.method)
       .field("path", request.path)
       .field("status", response.status)
       .field("ms", ms);
-  log::write_members(response.status >= 500 ? log::Level::error : log::Level::info, "request", fields.str());
+  log::write_members(failed ? log::Level::error : log::Level::info, failed ? "request failed" : "slow request",
+                     fields.str());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 #include "json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace chat {
 
@@ -76,15 +78,44 @@ void JsonWriter::before_value() {
   needs_comma_ = true;
 }
 
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Whether any of the 8 bytes in `word` is below 0x20, a quote or a backslash (the bit tricks
+// of "Bit Twiddling Hacks": a byte is zero / below n).
+bool needs_escape(std::uint64_t word) {
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (control | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0;
+}
+
+// The index of the first byte at or after `from` that needs an escape, or text.size().
+std::size_t find_escape(std::string_view text, std::size_t from) {
+  std::size_t i = from;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (needs_escape(word)) break;
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return i;
+}
+
+}  // namespace
+
 // Runs of characters that need no escape are appended whole.
 void JsonWriter::append_quoted(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_.reserve(out_.size() + text.size() + 2);
   out_.push_back('"');
   std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = find_escape(text, 0); i < text.size(); i = find_escape(text, i + 1)) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out_.append(text, run, i - run);
     run = i + 1;
     switch (c) {

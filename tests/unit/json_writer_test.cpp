@@ -63,3 +63,20 @@ TEST(JsonWriterTest, RoundTripsEveryControlCharacter) {
   ASSERT_TRUE(parsed) << out.str();
   EXPECT_EQ((*parsed)["all"].asString(), text);
 }
+
+// Escapes are found 8 bytes at a time: put each special byte at every offset of a long text.
+TEST(JsonWriterTest, FindsEscapesAtEveryOffsetOfLongTexts) {
+  for (const char special : {'"', '\\', '\n', '\x1f', '\0'}) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[at] = special;
+      text += "\xC3\xA9\xE2\x82\xAC";  // bytes above 0x7f never need escaping
+      JsonWriter out;
+      out.value(text);
+      const auto parsed = chat::json::parse_strict("[" + out.str() + "]", nullptr);
+      ASSERT_TRUE(parsed) << out.str();
+      EXPECT_EQ((*parsed)[0].asString(), text) << "at " << at;
+      EXPECT_EQ(out.str().find('\n'), std::string::npos);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 // chat-admin: the admin API (reports, search, transcripts, CSV export, erasure) as a FastCGI
-// process behind nginx, and the retention command.
+// process behind nginx, with the statistics rollups refreshed in the background, and the
+// retention command.
 //   chat-admin [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
 //   chat-admin --check-config                      (validates the settings and exits)
 //   chat-admin --purge-older-than DAYS             (erases sessions inactive for DAYS days, exits)
@@ -22,6 +23,7 @@
 #include "fcgi_server.h"
 #include "log.h"
 #include "process.h"
+#include "rollup_refresher.h"
 
 namespace {
 
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
     return std::make_unique<AdminThread>(*config, token);
   });
   server.start();
+  std::optional<chat::RollupRefresher> rollups(std::in_place, config->database);  // in the background
 
   Json::Value fields(Json::objectValue);
   fields["pid"] = static_cast<int>(getpid());
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
   chat::log::info("chat-admin stopping: requests in flight finish first", stopping);
   server.stop();
   server.join();
+  rollups.reset();
   chat::log::info("chat-admin stopped");
   return 0;
 }

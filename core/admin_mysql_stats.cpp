@@ -3,6 +3,7 @@
 
 #include <cppconn/resultset.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +32,7 @@ const std::string kFirstDataDay =
     "SELECT DATE(LEAST(COALESCE((SELECT MIN(created_at) FROM chat_sessions), '9999-12-31'), "
     "COALESCE((SELECT MIN(created_at) FROM chat_messages), '9999-12-31')))";
 const std::string kRolledUpDays = "SELECT day FROM chat_stats_daily WHERE day BETWEEN ? AND ?";
+const std::string kRolledUpDayCount = "SELECT COUNT(*) FROM chat_stats_daily WHERE day BETWEEN ? AND ?";
 const std::string kClearResponseTimeRollups =
     "DELETE FROM chat_stats_response_times WHERE day BETWEEN ? AND ?";
 const std::string kRollUpResponseTimes =
@@ -172,9 +174,19 @@ std::optional<Day> first_data_day(MysqlConnection& connection) {
   return Day(*date);
 }
 
-// Computes and stores the rollups of every day from `first` to `last`, in one transaction.
+// Whether every day from `first` to `last` has its rollup.
+bool all_rolled_up(MysqlConnection& primary, Day first, Day last) {
+  auto& known = primary.statement(kRolledUpDayCount);
+  bind_range(known, day_text(first), day_text(last));
+  std::unique_ptr<sql::ResultSet> rows(known.executeQuery());
+  return rows->next() && rows->getInt64(1) == (last - first).count() + 1;
+}
+
+// Computes and stores the rollups of every day from `first` to `last`, in one transaction, unless
+// another process (a request, chat-admin's background refresh) has just done it.
 void roll_up(MysqlConnection& primary, Day first, Day last, std::chrono::system_clock::time_point now) {
   const RollupLock lock(primary);
+  if (all_rolled_up(primary, first, last)) return;
   primary.execute(kReadCommittedNext);
   in_transaction(primary, [&] {
     const auto days = count_per_day(primary, first_instant(first), last_instant(last));
@@ -203,8 +215,11 @@ void roll_up(MysqlConnection& primary, Day first, Day last, std::chrono::system_
   });
 }
 
-// Rolls up the days from `first` to `last` that have no rollup yet, a chunk at a time.
-void roll_up_missing(MysqlConnection& primary, Day first, Day last, std::chrono::system_clock::time_point now) {
+// Rolls up the days from `first` to `last` that have no rollup yet, a chunk at a time; returns
+// how many there were.
+int roll_up_missing(MysqlConnection& primary, Day first, Day last, std::chrono::system_clock::time_point now,
+                    const std::function<bool()>& stop = {}) {
+  int missing = 0;
   std::set<std::string> rolled_up;
   auto& known = primary.statement(kRolledUpDays);
   bind_range(known, day_text(first), day_text(last));
@@ -213,13 +228,21 @@ void roll_up_missing(MysqlConnection& primary, Day first, Day last, std::chrono:
   std::optional<Day> chunk_first;
   for (Day day = first; day <= last; day += std::chrono::days(1)) {
     if (rolled_up.contains(day_text(day))) continue;
+    ++missing;
     if (!chunk_first) chunk_first = day;
     if (day == last || day - *chunk_first == std::chrono::days(kRollupChunkDays - 1) ||
         rolled_up.contains(day_text(day + std::chrono::days(1)))) {
+      if (stop && stop()) return missing;
       roll_up(primary, *chunk_first, day, now);
       chunk_first.reset();
     }
   }
+  return missing;
+}
+
+// The first day that is still open at `now`: it may still receive messages.
+Day first_open_day(std::chrono::system_clock::time_point now) {
+  return std::chrono::floor<std::chrono::days>(now - kLateWriteMargin);
 }
 
 // The closed days from `first` to `last` from their rollups, rolling up those missing first.
@@ -246,7 +269,7 @@ void aggregate_rollups(MysqlConnection& primary, Day first, Day last, std::chron
 }  // namespace
 
 AdminStats MysqlStats::stats(const DateRange& range, std::chrono::system_clock::time_point now) {
-  const Day first_open = std::chrono::floor<std::chrono::days>(now - kLateWriteMargin);
+  const Day first_open = first_open_day(now);
   const Day range_first = range.from ? Day(*range.from) : Day::min();
   const Day range_last = range.to ? Day(*range.to) : Day::max();
   Aggregates aggregates;
@@ -275,6 +298,17 @@ AdminStats MysqlStats::stats(const DateRange& range, std::chrono::system_clock::
   reads_.run([&] { aggregate_messages(reads_, rest.first_instant(), rest.last_instant(), aggregates); },
              /*retry_on_loss=*/true);
   return std::move(aggregates).result();
+}
+
+int roll_up_closed_days(MysqlConnection& primary, std::chrono::system_clock::time_point now,
+                        const std::function<bool()>& stop, std::optional<std::chrono::year_month_day> from) {
+  return primary.run(
+      [&] {
+        const auto data_first = from ? std::optional(Day(*from)) : first_data_day(primary);
+        const Day closed_last = first_open_day(now) - std::chrono::days(1);
+        return data_first && *data_first <= closed_last ? roll_up_missing(primary, *data_first, closed_last, now, stop) : 0;
+      },
+      /*retry_on_loss=*/true);
 }
 
 RollupLock::RollupLock(MysqlConnection& primary) : primary_(primary) {

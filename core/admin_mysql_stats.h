@@ -1,12 +1,15 @@
 // The admin statistics on MySQL, fast over months. Days that are over (before the current UTC
 // day, less kLateWriteMargin) are aggregated once into the rollup tables chat_stats_daily and
-// chat_stats_response_times on the primary and read back from there; the days still open are
+// chat_stats_response_times on the primary (ahead of time by chat-admin's background refresh, or
+// by the first request that needs them) and read back from there; the days still open are
 // aggregated from the messages on the read connection. Erasure and the retention purge forget
 // the rollups of the days they touch. Without the primary, everything is aggregated from the
 // messages on the read connection (slower, same answer).
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "admin_params.h"
@@ -47,6 +50,16 @@ class MysqlStats {
   MysqlConnection& reads_;
   MysqlConnection& primary_;
 };
+
+// Rolls up every day that is over and has no rollup yet, from `from` (default: the first day
+// with data), and returns how many days were missing. chat-admin runs it in the background when
+// it starts and every kRollupRefreshInterval, so that no stats request waits for the rollups of
+// a day; `stop`, when given, is asked before each chunk whether to stop there. Throws
+// StoreUnavailable when the primary cannot be reached.
+inline constexpr std::chrono::minutes kRollupRefreshInterval{1};
+int roll_up_closed_days(MysqlConnection& primary, std::chrono::system_clock::time_point now,
+                        const std::function<bool()>& stop = {},
+                        std::optional<std::chrono::year_month_day> from = std::nullopt);
 
 // Forgets the rollups of the days the session has rows in. Call under a RollupLock, inside the
 // transaction that erases it, before the DELETE.

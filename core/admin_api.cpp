@@ -68,6 +68,7 @@ Json::Value stats_to_json(const AdminStats& stats) {
 Json::Value session_page_to_json(const SessionPage& page) {
   Json::Value json(Json::objectValue);
   json["total"] = Json::Int64(page.total);
+  json["total_capped"] = page.total_capped;
   Json::Value& sessions = json["sessions"] = Json::Value(Json::arrayValue);
   for (const auto& session : page.sessions) {
     Json::Value entry(Json::objectValue);
@@ -85,6 +86,7 @@ Json::Value session_page_to_json(const SessionPage& page) {
 Json::Value message_page_to_json(const MessagePage& page) {
   Json::Value json(Json::objectValue);
   json["total"] = Json::Int64(page.total);
+  json["total_capped"] = page.total_capped;
   Json::Value& messages = json["messages"] = Json::Value(Json::arrayValue);
   for (const auto& [session_id, message] : page.messages) {
     Json::Value entry = message_to_json(message);

@@ -23,6 +23,9 @@ class MysqlAdminStore final : public AdminStore {
   bool erase_session(const std::string& session_id) override;
 
  private:
+  SessionPage search_sessions(const SessionQuery& query);
+  MessagePage search_messages(const MessageQuery& query);
+
   MysqlConnection reads_;
   MysqlStore transcripts_;  // the visitor API's transcript query, on the read connection's URL
   MysqlConnection writes_;

@@ -23,8 +23,11 @@ struct SessionSummary {
   std::optional<std::string> last_message;  // the text of its latest message
 };
 
+// A search (q) counts its matches up to kSearchCountCap (admin_search_scan.h): when there are
+// more, total is the cap and total_capped is true. Lists without q are counted exactly.
 struct SessionPage {
   std::int64_t total = 0;  // sessions matching, over all pages
+  bool total_capped = false;
   std::vector<SessionSummary> sessions;
 };
 
@@ -35,6 +38,7 @@ struct AdminMessage {
 
 struct MessagePage {
   std::int64_t total = 0;
+  bool total_capped = false;
   std::vector<AdminMessage> messages;
 };
 

@@ -179,9 +179,12 @@
     state.total = page.total;
     const first = page.total === 0 ? 0 : state.offset + 1;
     const last = state.offset + page.sessions.length;
-    $('page-info').textContent = first + '–' + last + ' of ' + formatNumber(page.total);
+    // A search counts its matches up to a cap: then the total is "more than" it, and the pages
+    // go on while they are full.
+    const total = page.total_capped ? 'more than ' + formatNumber(page.total) : formatNumber(page.total);
+    $('page-info').textContent = first + '–' + last + ' of ' + total;
     $('previous-page').disabled = state.offset === 0;
-    $('next-page').disabled = last >= page.total;
+    $('next-page').disabled = page.total_capped ? page.sessions.length < PAGE_SIZE : last >= page.total;
   }
 
   async function loadSessions() {

@@ -111,6 +111,7 @@ class AdminApiTest(StackTestCase):
     def test_sessions_newest_first_with_paging(self):
         body = self.get("sessions?from=2020-02-01&to=2020-02-29").json()
         self.assertEqual(body["total"], 2)
+        self.assertIs(body["total_capped"], False)
         self.assertEqual([s["session_id"] for s in body["sessions"]], [HISTORY[1][0], HISTORY[0][0]])
         newest = body["sessions"][0]
         self.assertEqual(newest["message_count"], 4)
@@ -151,6 +152,7 @@ class AdminApiTest(StackTestCase):
     def test_messages_filtered_by_sender_text_and_dates_newest_first(self):
         body = self.get("messages?q=quokkaword&from=2020-02-01&to=2020-02-29").json()
         self.assertEqual(body["total"], 2)
+        self.assertIs(body["total_capped"], False)  # searches count up to 1,000 matches
         self.assertEqual([m["message"] for m in body["messages"]],
                          ["Yes, quokkaword support.", "Do you build compilers quokkaword?"])
         bot = body["messages"][0]

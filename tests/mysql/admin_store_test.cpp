@@ -5,9 +5,11 @@
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <set>
 
 #include "admin_fulltext.h"
 #include "admin_mysql_stats.h"
@@ -244,6 +246,129 @@ TEST_F(AdminStoreTest, SearchMatchesAccentsAndCaseLoosely) {
   const chat::DateRange range = days("2005-01-01", "2005-01-01");
   EXPECT_EQ(store_.messages({range, {}, chat::fulltext_boolean_query("COUTE " + word), {}}).total, 1);
   EXPECT_EQ(store_.messages({range, {}, chat::fulltext_boolean_query("日本語"), {}}).total, 1);
+}
+
+// Words start where InnoDB's full-text parser starts them, with or without the index: a range
+// this short is scanned whole (admin_search_scan.h), and finds what MATCH finds.
+TEST_F(AdminStoreTest, SearchWordsStartWhereTheFulltextIndexStartsThem) {
+  clear_year(2012);
+  const std::string word = unique_word();
+  const auto upper = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+  };
+  const std::string session = add_session("2012-01-01 00:00:00.000");
+  const std::vector<std::string> texts = {
+      "(" + word + ") in brackets",     "'" + word + "' quoted",          word + "'s prefix",
+      "x" + word + " glued",            "o'" + word + " apostrophe",      "o''" + word + " two of them",
+      "snake_" + word + " one word",    "dash-" + word + " two words",    "Ça—" + word + " dash",
+      "trailing " + word + "suffix",    "UPPER " + upper(word), "nothing here"};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    add_message(session, "visitor", texts[i], "2012-01-01 00:00:0" + std::to_string(i % 10) + ".00" + std::to_string(i / 10));
+  }
+  const chat::DateRange range = days("2012-01-01", "2012-01-01");
+  const auto page = store_.messages({range, {}, chat::fulltext_boolean_query(word), {}});
+  const std::int64_t by_index = count(
+      "SELECT COUNT(*) FROM chat_messages WHERE MATCH(message) AGAINST ('+" + word + "*' IN BOOLEAN MODE)");
+  EXPECT_EQ(page.total, by_index);
+  EXPECT_EQ(page.total, 9);
+  std::set<std::string> found;
+  for (const auto& message : page.messages) found.insert(message.message.text);
+  for (const auto* glued : {&texts[3], &texts[6], &texts[11]}) EXPECT_FALSE(found.contains(*glued)) << *glued;
+}
+
+// A common word is counted up to the cap and paged newest first by scanning; a rare one, in a
+// range too long to scan, with the FULLTEXT indexes; one that is common only among the newest
+// rows, paged by scanning and counted with the index. All three answer the same as a plain scan.
+TEST_F(AdminStoreTest, SearchCountsUpToTheCapAndFindsRareWordsWithTheIndex) {
+  clear_year(2013);
+  const std::string common = unique_word(), rare = unique_word(), recent = unique_word();
+  constexpr int kSessions = 1250;
+  // Written set-wise, in a few short statements: a long transaction would hold up (and deadlock)
+  // the other tests' clear_year.
+  writer_.execute(
+      "INSERT INTO chat_sessions (id, created_at, updated_at) SELECT UUID(), t, t FROM (SELECT '2013-01-01' "
+      "+ INTERVAL seq DIV 100 DAY + INTERVAL seq MOD 100 DIV 10 HOUR + INTERVAL seq MOD 10 MINUTE AS t "
+      "FROM seq_0_to_1249) times");
+  std::vector<std::string> sessions;
+  {
+    std::unique_ptr<sql::ResultSet> rows(
+        writer_.statement("SELECT id FROM chat_sessions WHERE YEAR(created_at) = 2013 ORDER BY created_at").executeQuery());
+    while (rows->next()) sessions.push_back(rows->getString(1));
+  }
+  ASSERT_EQ(sessions.size(), static_cast<std::size_t>(kSessions));
+  auto& named = writer_.statement("UPDATE chat_sessions SET visitor_name = ? WHERE id = ?");
+  named.setString(1, "Ada " + rare);
+  named.setString(2, sessions[800]);
+  named.executeUpdate();
+  auto& messages_of = writer_.statement(
+      "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
+      "SELECT s.id, IF(k.seq = 0, 'visitor', 'bot'), IF(k.seq = 0, CONCAT('Question ', s.n, ' about ', ?, "
+      "IF(s.n IN (10, 600, 1200), CONCAT(' and ', ?), ''), IF(s.n = 700, CONCAT(' and x', ?), '')), "
+      "IF(s.n >= 1190, CONCAT('Answer with ', ?), 'Answer')), s.created_at, IF(k.seq = 0, NULL, 5), "
+      "IF(k.seq = 0, NULL, 'model') "
+      "FROM (SELECT id, created_at, ROW_NUMBER() OVER (ORDER BY created_at) - 1 AS n FROM chat_sessions "
+      "WHERE YEAR(created_at) = 2013) s JOIN seq_0_to_1 k ORDER BY s.created_at, k.seq");
+  for (int i : {1, 2, 3, 4}) messages_of.setString(i, i == 1 ? common : i == 4 ? recent : rare);
+  messages_of.executeUpdate();
+  const chat::DateRange range = days("2013-01-01", "2013-01-31");
+  const auto messages = [&](const std::string& q, chat::Page page = {}, std::optional<std::string> sender = {}) {
+    return store_.messages({range, page, chat::fulltext_boolean_query(q), std::move(sender)});
+  };
+  const auto sessions_found = [&](const std::string& q, chat::Page page = {}) {
+    return store_.sessions({range, page, chat::fulltext_boolean_query(q)});
+  };
+
+  auto page = messages(common);
+  EXPECT_EQ(page.total, 1000);
+  EXPECT_TRUE(page.total_capped);
+  ASSERT_EQ(page.messages.size(), 50u);
+  EXPECT_EQ(page.messages[0].session_id, sessions[kSessions - 1]);
+  EXPECT_EQ(page.messages[49].session_id, sessions[kSessions - 50]);
+  page = messages(common, {50, 1200});
+  EXPECT_TRUE(page.total_capped);
+  ASSERT_EQ(page.messages.size(), 50u);
+  EXPECT_EQ(page.messages[0].session_id, sessions[49]);
+  EXPECT_EQ(page.messages[49].session_id, sessions[0]);
+  page = messages(common, {}, std::string("bot"));
+  EXPECT_EQ(page.total, 0);
+  EXPECT_FALSE(page.total_capped);
+
+  page = messages(rare);
+  EXPECT_EQ(page.total, 3);
+  EXPECT_FALSE(page.total_capped);
+  ASSERT_EQ(page.messages.size(), 3u);
+  EXPECT_EQ(page.messages[0].session_id, sessions[1200]);
+  EXPECT_EQ(page.messages[2].session_id, sessions[10]);
+  EXPECT_EQ(messages(rare, {1, 1}).messages.at(0).session_id, sessions[600]);
+
+  page = messages(recent, {10, 0});
+  EXPECT_EQ(page.total, 60);
+  EXPECT_FALSE(page.total_capped);
+  ASSERT_EQ(page.messages.size(), 10u);
+  EXPECT_EQ(page.messages[0].session_id, sessions[kSessions - 1]);
+  EXPECT_EQ(page.messages[0].message.sender, "bot");
+
+  auto found = sessions_found(common);
+  EXPECT_EQ(found.total, 1000);
+  EXPECT_TRUE(found.total_capped);
+  ASSERT_EQ(found.sessions.size(), 50u);
+  EXPECT_EQ(found.sessions[0].session_id, sessions[kSessions - 1]);
+  EXPECT_EQ(found.sessions[0].message_count, 2);
+  EXPECT_EQ(found.sessions[49].session_id, sessions[kSessions - 50]);
+
+  found = sessions_found(rare);  // three by a message, one by the visitor's name
+  EXPECT_EQ(found.total, 4);
+  ASSERT_EQ(found.sessions.size(), 4u);
+  EXPECT_EQ(found.sessions[0].session_id, sessions[1200]);
+  EXPECT_EQ(found.sessions[1].session_id, sessions[800]);
+  EXPECT_EQ(found.sessions[3].session_id, sessions[10]);
+
+  found = sessions_found(recent, {5, 0});
+  EXPECT_EQ(found.total, 60);
+  ASSERT_EQ(found.sessions.size(), 5u);
+  EXPECT_EQ(found.sessions[4].session_id, sessions[kSessions - 5]);
+  EXPECT_EQ(sessions_found(common + " " + rare).total, 3);
 }
 
 TEST_F(AdminStoreTest, TranscriptIsTheVisitorApisTranscript) {

@@ -30,7 +30,8 @@ class FakeAdminStore final : public chat::AdminStore {
     ++calls;
     last_session_query = query;
     chat::SessionPage page;
-    page.total = 7;
+    page.total = 1000;
+    page.total_capped = true;
     chat::SessionSummary session;
     session.session_id = kSession;
     session.created_at = "2026-11-25T21:00:00.000Z";
@@ -192,7 +193,8 @@ TEST_F(AdminApiTest, SessionsAndMessagesPages) {
   auto response = call("GET", "/admin/api/sessions/", "q=thanks&limit=10&offset=20");
   ASSERT_EQ(response.status, 200) << response.body;
   auto body = body_of(response);
-  EXPECT_EQ(body["total"].asInt(), 7);
+  EXPECT_EQ(body["total"].asInt(), 1000);
+  EXPECT_TRUE(body["total_capped"].asBool());
   const auto& session = body["sessions"][0];
   EXPECT_EQ(session["session_id"].asString(), kSession);
   EXPECT_EQ(session["message_count"].asInt(), 4);
@@ -207,6 +209,8 @@ TEST_F(AdminApiTest, SessionsAndMessagesPages) {
   ASSERT_EQ(response.status, 200) << response.body;
   body = body_of(response);
   EXPECT_EQ(body["total"].asInt(), 1);
+  EXPECT_TRUE(body["total_capped"].isBool());
+  EXPECT_FALSE(body["total_capped"].asBool());
   const auto& message = body["messages"][0];
   EXPECT_EQ(message["id"].asInt(), 42);
   EXPECT_EQ(message["session_id"].asString(), kSession);

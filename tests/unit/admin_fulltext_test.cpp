@@ -1,7 +1,11 @@
-// Tests of the admin search text as a full-text boolean query: words only, no operators.
+// Tests of the admin search text as a full-text boolean query (words only, no operators) and as
+// the values of the per-row condition (its SQL runs against MariaDB in tests/mysql).
 #include "admin_fulltext.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "http.h"
 
@@ -38,4 +42,17 @@ TEST(AdminFulltextTest, LengthAndEncodingAreBounded) {
   for (int i = 0; i < 20; ++i) many.append("word").append(std::to_string(i + 10)).append(" ");
   const std::string query = chat::fulltext_boolean_query(many);
   EXPECT_EQ(std::count(query.begin(), query.end(), '+'), 10);
+}
+
+TEST(AdminFulltextTest, WordsComeBackFromTheBooleanQuery) {
+  EXPECT_EQ(chat::fulltext_words(chat::fulltext_boolean_query("Kubernetes, price_list café")),
+            (std::vector<std::string>{"Kubernetes", "price_list", "caf\xC3\xA9"}));
+}
+
+TEST(AdminFulltextTest, ConditionValuesFindEachWordAnywhereThenAtAWordStart) {
+  EXPECT_EQ(chat::words_condition_values({"kube", "my_db"}),
+            (std::vector<std::string>{"%kube%", "%my\\_db%", "% kube%", "% my\\_db%"}));
+  const std::string condition = chat::words_condition("m.message", 2);
+  EXPECT_TRUE(condition.starts_with("(m.message LIKE ? AND m.message LIKE ? AND CONCAT(' ', REGEXP_REPLACE(m.message, "))
+      << condition;
 }

@@ -1,6 +1,6 @@
 // chat-admin: the admin API (reports, search, transcripts, CSV export, erasure) as a FastCGI
-// process behind nginx, with the statistics rollups refreshed in the background, and the
-// retention command.
+// process behind nginx, with the statistics rollups and the message search index kept up in the
+// background, and the retention command.
 //   chat-admin [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
 //   chat-admin --check-config                      (validates the settings and exits)
 //   chat-admin --purge-older-than DAYS             (erases sessions inactive for DAYS days, exits)
@@ -23,7 +23,7 @@
 #include "fcgi_server.h"
 #include "log.h"
 #include "process.h"
-#include "rollup_refresher.h"
+#include "background_work.h"
 
 namespace {
 
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
     return std::make_unique<AdminThread>(*config, token);
   });
   server.start();
-  std::optional<chat::RollupRefresher> rollups(std::in_place, config->database);  // in the background
+  std::optional<chat::BackgroundWork> background(std::in_place, config->database);
 
   Json::Value fields(Json::objectValue);
   fields["pid"] = static_cast<int>(getpid());
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   chat::log::info("chat-admin stopping: requests in flight finish first", stopping);
   server.stop();
   server.join();
-  rollups.reset();
+  background.reset();
   chat::log::info("chat-admin stopped");
   return 0;
 }

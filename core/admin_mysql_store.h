@@ -1,6 +1,6 @@
 // The AdminStore on MySQL/MariaDB. Reads go to the read connection (CHAT_ADMIN_DATABASE_URL, a
-// replica if there is one); erasure and the statistics' per-day rollups to the primary
-// (CHAT_DATABASE_URL). One instance per thread; each connection opens on first use.
+// replica if there is one); erasure, the statistics' per-day rollups and the message search index to
+// the primary (CHAT_DATABASE_URL). One instance per thread; each connection opens on first use.
 #pragma once
 
 #include "admin_store.h"
@@ -25,6 +25,7 @@ class MysqlAdminStore final : public AdminStore {
  private:
   SessionPage search_sessions(const SessionQuery& query);
   MessagePage search_messages(const MessageQuery& query);
+  void catch_up_search_index();
 
   MysqlConnection reads_;
   MysqlStore transcripts_;  // the visitor API's transcript query, on the read connection's URL

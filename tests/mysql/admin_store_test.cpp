@@ -15,6 +15,7 @@
 #include "admin_mysql_stats.h"
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
+#include "message_search_index.h"
 #include "migrations.h"
 #include "test_database.h"
 #include "uuid.h"
@@ -268,8 +269,9 @@ TEST_F(AdminStoreTest, SearchWordsStartWhereTheFulltextIndexStartsThem) {
   }
   const chat::DateRange range = days("2012-01-01", "2012-01-01");
   const auto page = store_.messages({range, {}, chat::fulltext_boolean_query(word), {}});
+  ASSERT_TRUE(chat::index_new_messages(writer_, std::chrono::seconds(30)));
   const std::int64_t by_index = count(
-      "SELECT COUNT(*) FROM chat_messages WHERE MATCH(message) AGAINST ('+" + word + "*' IN BOOLEAN MODE)");
+      "SELECT COUNT(*) FROM chat_message_search WHERE MATCH(message) AGAINST ('+" + word + "*' IN BOOLEAN MODE)");
   EXPECT_EQ(page.total, by_index);
   EXPECT_EQ(page.total, 9);
   std::set<std::string> found;

@@ -1,0 +1,105 @@
+// chat-admin's background work, on a thread of its own with its own connection to the primary:
+// - the statistics rollups: every day that is over is rolled up when the process starts (without
+//   holding up its readiness) and then every kRollupRefreshInterval, so that the first stats
+//   request of a range, and the first after midnight, read rollups instead of computing them;
+// - the message search index: new messages are copied into chat_message_search every
+//   kSearchIndexInterval, so a search rarely has more than a few seconds of them to catch up on.
+// Failures are logged and tried again at the next round; requests still do what is missing
+// themselves.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "admin_mysql_stats.h"
+#include "clock.h"
+#include "database_url.h"
+#include "log.h"
+#include "message_search_index.h"
+#include "mysql_connection.h"
+
+namespace chat {
+
+inline constexpr std::chrono::seconds kSearchIndexInterval{2};
+
+class BackgroundWork {
+ public:
+  explicit BackgroundWork(DatabaseUrl primary) : thread_([this, primary] { run(primary); }) {}
+  ~BackgroundWork() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  BackgroundWork(const BackgroundWork&) = delete;
+  BackgroundWork& operator=(const BackgroundWork&) = delete;
+
+ private:
+  void run(const DatabaseUrl& url) {
+    const MysqlThreadScope thread;
+    MysqlConnection primary(url);
+    auto rollups_due = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      if (std::chrono::steady_clock::now() >= rollups_due) {
+        refresh_rollups(primary);
+        rollups_due = std::chrono::steady_clock::now() + kRollupRefreshInterval;
+      }
+      index_messages(primary);
+      lock.lock();
+      wake_.wait_for(lock, kSearchIndexInterval, [this] { return stopping_; });
+    }
+  }
+
+  bool stopping() {
+    const std::lock_guard lock(mutex_);
+    return stopping_;
+  }
+
+  void refresh_rollups(MysqlConnection& primary) {
+    const Stopwatch stopwatch;
+    try {
+      const int days = roll_up_closed_days(primary, std::chrono::system_clock::now(), [this] { return stopping(); });
+      if (days == 0) return;
+      Json::Value fields(Json::objectValue);
+      fields["days"] = days;
+      fields["ms"] = static_cast<Json::Int64>(stopwatch.elapsed_ms());
+      log::info("stats rollups computed", fields);
+    } catch (const std::exception& error) {
+      warn("stats rollups: the background refresh failed, trying again later", error);
+    }
+  }
+
+  void index_messages(MysqlConnection& primary) {
+    const Stopwatch stopwatch;
+    try {
+      // Another process's pass (or scripts/seed) holding the lock does this round's work.
+      const auto copied = index_new_messages(primary, std::chrono::seconds(0));
+      if (!copied || *copied < kSearchIndexBatchRows) return;  // routine rounds are not logged
+      Json::Value fields(Json::objectValue);
+      fields["messages"] = static_cast<Json::Int64>(*copied);
+      fields["ms"] = static_cast<Json::Int64>(stopwatch.elapsed_ms());
+      log::info("search index caught up", fields);
+    } catch (const std::exception& error) {
+      warn("search index: the background pass failed, trying again later", error);
+    }
+  }
+
+  static void warn(const char* message, const std::exception& error) {
+    Json::Value fields(Json::objectValue);
+    fields["detail"] = error.what();
+    log::warn(message, fields);
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace chat

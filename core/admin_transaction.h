@@ -1,5 +1,7 @@
 // A transaction on one MysqlConnection for the admin side's writes: committed when the work
-// returns, rolled back when a statement fails (a lost connection rolls back on the server).
+// returns, rolled back when a statement fails (a lost connection rolls back on the server). A
+// transaction InnoDB chose as a deadlock victim was rolled back whole, so it is run again, up to
+// kDeadlockAttempts times: the work must be safe to repeat (erasure, purge and rollups are).
 #pragma once
 
 #include <type_traits>
@@ -8,27 +10,38 @@
 
 namespace chat {
 
+inline constexpr int kDeadlockAttempts = 3;
+inline constexpr int kErrorDeadlock = 1213;  // ER_LOCK_DEADLOCK
+
+// Ends a failed transaction; false (and the connection dropped) when even ROLLBACK failed.
+inline bool rolled_back(MysqlConnection& connection) {
+  try {
+    connection.execute("ROLLBACK");
+    return true;
+  } catch (...) {
+    connection.reset();
+    return false;
+  }
+}
+
 template <typename Work>
 auto in_transaction(MysqlConnection& connection, Work&& work) -> decltype(work()) {
-  connection.execute("START TRANSACTION");
-  try {
-    if constexpr (std::is_void_v<decltype(work())>) {
-      work();
-      connection.execute("COMMIT");
-    } else {
-      auto result = work();
-      connection.execute("COMMIT");
-      return result;
-    }
-  } catch (const sql::SQLException& error) {
-    if (!is_connection_error(error)) {
-      try {
-        connection.execute("ROLLBACK");
-      } catch (...) {
-        connection.reset();
+  for (int attempt = 1;; ++attempt) {
+    connection.execute("START TRANSACTION");
+    try {
+      if constexpr (std::is_void_v<decltype(work())>) {
+        work();
+        connection.execute("COMMIT");
+        return;
+      } else {
+        auto result = work();
+        connection.execute("COMMIT");
+        return result;
       }
+    } catch (const sql::SQLException& error) {
+      if (is_connection_error(error) || !rolled_back(connection)) throw;
+      if (error.getErrorCode() != kErrorDeadlock || attempt == kDeadlockAttempts) throw;
     }
-    throw;
   }
 }
 

@@ -115,16 +115,38 @@ Json::Value transcript_to_json(const Transcript& transcript) {
   return json;
 }
 
+namespace {
+
+// The transcript's JSON, from the process's cache when the session's version says it is current.
+std::optional<std::string> transcript_body(ApiContext& context, const std::string& session_id) {
+  if (context.transcripts) {
+    if (auto cached = context.transcripts->find(session_id)) {
+      const auto version = context.store.session_version(session_id);
+      if (!version) {
+        context.transcripts->erase(session_id);
+        return std::nullopt;
+      }
+      if (*version == cached->version) return std::move(cached->body);
+    }
+  }
+  const auto transcript = context.store.transcript(session_id);
+  if (!transcript) return std::nullopt;
+  JsonWriter body;
+  write_transcript(body, *transcript);
+  if (context.transcripts) context.transcripts->put(session_id, transcript->version, body.str());
+  return body.take();
+}
+
+}  // namespace
+
 Response handle_session(const Request&, ApiContext& context, const std::string& session_id) {
   if (!is_uuid(session_id)) throw ClientError(400, "session id must be a UUID");
   std::string id = session_id;
   std::transform(id.begin(), id.end(), id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto transcript = context.store.transcript(id);
-  if (!transcript) return Response::error(404, "not_found", "no such session");
-  JsonWriter body;
-  write_transcript(body, *transcript);
-  return Response::json(200, body.take());
+  auto body = transcript_body(context, id);
+  if (!body) return Response::error(404, "not_found", "no such session");
+  return Response::json(200, std::move(*body));
 }
 
 Response handle_healthz(const Request&, ApiContext& context) {

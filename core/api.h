@@ -8,6 +8,7 @@
 #include "json_writer.h"
 #include "responder.h"
 #include "store.h"
+#include "transcript_cache.h"
 
 namespace chat {
 
@@ -24,6 +25,7 @@ struct ApiContext {
   Store& store;
   Responder& responder;
   ApiLimits limits;
+  TranscriptCache* transcripts = nullptr;  // the process's, shared by its threads; may be null
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable

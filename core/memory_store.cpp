@@ -32,6 +32,7 @@ void MemoryStore::create_session(const std::string& session_id, const VisitorInf
   session.session_id = session_id;
   session.created_at = session.updated_at = iso(at);
   session.visitor = visitor;
+  ++session.version;
 }
 
 StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
@@ -44,6 +45,7 @@ StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
     session.created_at = iso(exchange.asked_at);
   }
   session.updated_at = iso(exchange.answered_at);
+  ++session.version;
   if (exchange.visitor.name) session.visitor.name = exchange.visitor.name;
   if (exchange.visitor.email) session.visitor.email = exchange.visitor.email;
 
@@ -63,6 +65,14 @@ std::optional<Transcript> MemoryStore::transcript(const std::string& session_id)
   const auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<std::int64_t> MemoryStore::session_version(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second.version;
 }
 
 std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& session_id, int limit) {

@@ -17,7 +17,7 @@ const std::string kSessionExists = "SELECT 1 FROM chat_sessions WHERE id = ?";
 const std::string kUpsertSession =
     "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email) "
     "VALUES (?, ?, ?, ?, ?) "
-    "ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), "
+    "ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), version = version + 1, "
     "visitor_name = COALESCE(VALUES(visitor_name), visitor_name), "
     "visitor_email = COALESCE(VALUES(visitor_email), visitor_email)";
 
@@ -30,13 +30,15 @@ const std::string kInsertExchange =
 // gives them in order: no temporary table, no sort. A session without messages yet has no row
 // here and is read with kSession.
 const std::string kTranscript =
-    "SELECT s.id, s.created_at, s.updated_at, s.visitor_name, s.visitor_email, "
+    "SELECT s.id, s.created_at, s.updated_at, s.visitor_name, s.visitor_email, s.version, "
     "m.id, m.sender, m.message, m.created_at, m.response_time_ms, m.source "
     "FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id "
     "WHERE m.session_id = ? ORDER BY m.id";
 
 const std::string kSession =
-    "SELECT id, created_at, updated_at, visitor_name, visitor_email FROM chat_sessions WHERE id = ?";
+    "SELECT id, created_at, updated_at, visitor_name, visitor_email, version FROM chat_sessions WHERE id = ?";
+
+const std::string kSessionVersion = "SELECT version FROM chat_sessions WHERE id = ?";
 
 
 const std::string kPing = "SELECT 1";
@@ -101,7 +103,7 @@ StoredMessage read_message(sql::ResultSet& row, int first) {
   return message;
 }
 
-// A transcript's session columns (the first five of kTranscript and kSession).
+// A transcript's session columns (the first six of kTranscript and kSession).
 Transcript read_session(sql::ResultSet& row) {
   Transcript transcript;
   transcript.session_id = row.getString(1);
@@ -109,6 +111,7 @@ Transcript read_session(sql::ResultSet& row) {
   transcript.updated_at = mysql_datetime_to_iso8601(std::string(row.getString(3)));
   transcript.visitor.name = optional_string(row, 4);
   transcript.visitor.email = optional_string(row, 5);
+  transcript.version = row.getInt64(6);
   return transcript;
 }
 
@@ -191,7 +194,7 @@ std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) 
         if (rows->next()) {
           Transcript transcript = read_session(*rows);
           do {
-            transcript.messages.push_back(read_message(*rows, 6));
+            transcript.messages.push_back(read_message(*rows, 7));
           } while (rows->next());
           return transcript;
         }
@@ -200,6 +203,18 @@ std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) 
         std::unique_ptr<sql::ResultSet> row(session.executeQuery());
         if (!row->next()) return std::nullopt;
         return read_session(*row);
+      },
+      /*retry_on_loss=*/true);
+}
+
+std::optional<std::int64_t> MysqlStore::session_version(const std::string& session_id) {
+  return connection_.run(
+      [&]() -> std::optional<std::int64_t> {
+        auto& statement = connection_.statement(kSessionVersion);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> row(statement.executeQuery());
+        if (!row->next()) return std::nullopt;
+        return row->getInt64(1);
       },
       /*retry_on_loss=*/true);
 }

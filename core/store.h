@@ -37,6 +37,7 @@ struct Transcript {
   std::string updated_at;
   VisitorInfo visitor;
   std::vector<StoredMessage> messages;  // in the order they were stored
+  std::int64_t version = 0;  // changes whenever the session changes (sql/005)
 };
 
 // One question and its answer, stored together or not at all.
@@ -66,6 +67,8 @@ class Store {
                               std::chrono::system_clock::time_point at) = 0;
   virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
   virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
+  // The session's version (Transcript::version), or nullopt when there is no such session.
+  virtual std::optional<std::int64_t> session_version(const std::string& session_id) = 0;
   // The session's last `limit` messages, oldest first.
   virtual std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) = 0;
   // How many visitor messages the session has stored since `since`.

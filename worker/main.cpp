@@ -44,10 +44,10 @@ std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, cons
 // connection to the model service).
 class WorkerThread final : public chat::RequestHandler {
  public:
-  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge)
+  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, chat::TranscriptCache& transcripts)
       : store_(config.database),
         responder_(make_responder(config, knowledge)),
-        context_{store_, *responder_, limits_from(config)} {}
+        context_{store_, *responder_, limits_from(config), &transcripts} {}
 
   chat::Response handle(const chat::Request& request) override {
     return chat::handle_api_request(request, context_);
@@ -111,14 +111,18 @@ void log_started(const Settings& settings) {
   chat::log::info("chat-worker started", fields);
 }
 
+// Transcript responses a child keeps (chat::TranscriptCache): a few hundred long conversations.
+constexpr std::size_t kTranscriptCacheBytes = 4 * 1024 * 1024;
+
 // A child process: its threads serve until SIGTERM or its request limit, then finish.
 int serve_child(int listen_fd, const Settings& settings) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
   FCGX_Init();
+  chat::TranscriptCache transcripts(kTranscriptCacheBytes);
   chat::FcgiServer server(
       listen_fd, settings.config.worker_threads,
-      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge); },
+      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge, transcripts); },
       settings.config.worker_max_requests);
   server.start();
   chat::wait_for_stop([&] { return server.stopping(); });

@@ -26,6 +26,20 @@ class VisitorApiTest(StackTestCase):
         self.assertIsInstance(body["response_time_ms"], int)
         uuid.UUID(body["session_id"])
 
+    def test_every_read_shows_the_latest_turn_whichever_worker_cached_the_transcript(self):
+        # Each worker process caches transcripts; a turn stored through any of them must show on
+        # the next read, from every one of them.
+        session_id = self.client.ask("Turn 0").json()["session_id"]
+        for turn in range(1, 6):
+            for _ in range(6):  # reads spread over the worker processes, filling their caches
+                body = self.client.session(session_id).json()
+                self.assertEqual(len(body["messages"]), 2 * turn)
+            self.client.ask(f"Turn {turn}", session_id, visitor_info={"name": f"Name {turn}"})
+        for _ in range(6):
+            body = self.client.session(session_id).json()
+            self.assertEqual([m["message"] for m in body["messages"][::2]], [f"Turn {t}" for t in range(6)])
+            self.assertEqual(body["visitor_info"]["name"], "Name 5")
+
     def test_two_turn_conversation_reads_back_in_order(self):
         first = self.client.ask("Do you work with Kubernetes?",
                                 visitor_info={"name": "Ada", "email": "ada@example.com"}).json()

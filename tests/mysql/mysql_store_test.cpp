@@ -108,6 +108,25 @@ TEST_F(MysqlStoreTest, AnOpenedSessionIsEmptyUntilItsFirstExchange) {
   EXPECT_EQ(transcript->visitor.name, "Ada");
 }
 
+// The version a cached transcript is checked against: read with the transcript, changed by every
+// exchange (in its transaction) and by opening the session.
+TEST_F(MysqlStoreTest, EveryChangeOfASessionChangesItsVersion) {
+  const std::string id = chat::new_uuid_v4();
+  EXPECT_FALSE(store_.session_version(id));
+  store_.create_session(id, {}, std::chrono::system_clock::now());
+  const auto opened = store_.session_version(id);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(store_.transcript(id)->version, *opened);
+  store_.record_exchange(exchange_in(id, "first"));
+  const auto answered = store_.session_version(id);
+  EXPECT_NE(answered, opened);
+  EXPECT_EQ(store_.transcript(id)->version, *answered);
+  store_.record_exchange(exchange_in(id, "second"));
+  EXPECT_NE(store_.session_version(id), answered);
+  EXPECT_EQ(store_.transcript(id)->version, *store_.session_version(id));
+  EXPECT_EQ(store_.transcript(id)->messages.size(), 4u);
+}
+
 TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {
   EXPECT_FALSE(store_.transcript(chat::new_uuid_v4()));
 }

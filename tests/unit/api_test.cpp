@@ -193,6 +193,28 @@ TEST_F(ApiTest, SessionReturnsMessagesInOrder) {
   }
 }
 
+// With the process's cache: a cached body is served while the session's version is unchanged,
+// and a turn stored meanwhile (by any worker: here straight into the store) shows at once.
+TEST_F(ApiTest, CachedTranscriptIsServedOnlyWhileTheSessionIsUnchanged) {
+  chat::TranscriptCache cache(1 << 20);
+  context_.transcripts = &cache;
+  const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
+  const std::string path = "/api/chatbot/session/" + id + "/";
+  ASSERT_EQ(body_of(get(path))["messages"].size(), 2u);
+  const auto entry = cache.find(id);
+  ASSERT_TRUE(entry);
+  cache.put(id, entry->version, R"({"from_cache": true})");
+  EXPECT_TRUE(body_of(get(path))["from_cache"].asBool());
+
+  const auto now = std::chrono::system_clock::now();
+  store_.record_exchange({id, {}, "two", now, "answer", now, 1, "knowledge"});
+  const Json::Value fresh = body_of(get(path));
+  EXPECT_FALSE(fresh.isMember("from_cache"));
+  EXPECT_EQ(fresh["messages"].size(), 4u);
+  EXPECT_EQ(body_of(get(path))["messages"].size(), 4u);  // and cached again
+  EXPECT_NE(cache.find(id)->body.find("two"), std::string::npos);
+}
+
 TEST_F(ApiTest, SessionUnknownIs404AndNotAUuidIs400) {
   EXPECT_EQ(get("/api/chatbot/session/3f6c1a2b-0c1d-4e5f-8a9b-0c1d2e3f4a5b/").status, 404);
   const auto bad = get("/api/chatbot/session/not-a-uuid/");

@@ -2,6 +2,7 @@
 throwaway CA, trusted through CHAT_CA_FILE), through nginx: both protocols, streaming without
 buffering, history, the answer cache, and a fallback answer for every way the model can fail."""
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -191,7 +192,9 @@ class TextGenerationProtocolTest(unittest.TestCase):
 class WrongCertificateAuthorityTest(unittest.TestCase):
     def test_an_untrusted_certificate_fails_over_to_fallback_without_retrying_insecurely(self):
         model = ModelServer()
-        other_ca = model_server.make_certificates(tempfile.mkdtemp(prefix="chat-other-ca-"), "Other CA")[0]
+        other_directory = tempfile.mkdtemp(prefix="chat-other-ca-")
+        self.addCleanup(shutil.rmtree, other_directory, True)
+        other_ca = model_server.make_certificates(other_directory, "Other CA")[0]
         stack = Stack(HUGGINGFACE_API_KEY=TOKEN, CHAT_LLM_URL=f"https://127.0.0.1:{model.port}/v1",
                       CHAT_CA_FILE=other_ca).start()
         try:

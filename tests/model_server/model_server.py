@@ -14,12 +14,14 @@ stops mid-answer) | stream_error (an error event inside a 200 stream) | hang (no
 import json
 import os
 import random
+import shutil
 import ssl
 import subprocess
 import tempfile
 import threading
 import time
 import urllib.request
+import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ANSWER = ("Model answer: AtonixDev offers software engineering, cloud infrastructure, AI/ML "
@@ -205,6 +207,8 @@ class ModelServer:
 
     def __init__(self):
         self.directory = tempfile.mkdtemp(prefix="chat-model-")
+        # The throwaway CA's files (its key included) go when the server object does, or at exit.
+        weakref.finalize(self, shutil.rmtree, self.directory, True)
         self.server, self.port, self.ca_file = start(self.directory)
         self.context = ssl.create_default_context(cafile=self.ca_file)
 

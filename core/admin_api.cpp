@@ -65,35 +65,38 @@ Json::Value stats_to_json(const AdminStats& stats) {
   return json;
 }
 
-Json::Value session_page_to_json(const SessionPage& page) {
-  Json::Value json(Json::objectValue);
-  json["total"] = Json::Int64(page.total);
-  json["total_capped"] = page.total_capped;
-  Json::Value& sessions = json["sessions"] = Json::Value(Json::arrayValue);
-  for (const auto& session : page.sessions) {
-    Json::Value entry(Json::objectValue);
-    entry["session_id"] = session.session_id;
-    entry["created_at"] = session.created_at;
-    entry["updated_at"] = session.updated_at;
-    entry["message_count"] = Json::Int64(session.message_count);
-    entry["visitor_info"] = visitor_to_json(session.visitor);
-    entry["last_message"] = session.last_message ? Json::Value(*session.last_message) : Json::Value();
-    sessions.append(entry);
-  }
-  return json;
+// {"total", "total_capped", NAME: [ — the start of a page of sessions or messages.
+void begin_page(JsonWriter& out, std::int64_t total, bool total_capped, std::string_view name) {
+  out.begin_object().field("total", total).field("total_capped", total_capped).key(name).begin_array();
 }
 
-Json::Value message_page_to_json(const MessagePage& page) {
-  Json::Value json(Json::objectValue);
-  json["total"] = Json::Int64(page.total);
-  json["total_capped"] = page.total_capped;
-  Json::Value& messages = json["messages"] = Json::Value(Json::arrayValue);
-  for (const auto& [session_id, message] : page.messages) {
-    Json::Value entry = message_to_json(message);
-    entry["session_id"] = session_id;
-    messages.append(entry);
+std::string session_page_json(const SessionPage& page) {
+  JsonWriter out;
+  begin_page(out, page.total, page.total_capped, "sessions");
+  for (const auto& session : page.sessions) {
+    out.begin_object()
+        .field("session_id", session.session_id)
+        .field("created_at", session.created_at)
+        .field("updated_at", session.updated_at)
+        .field("message_count", session.message_count)
+        .key("visitor_info");
+    write_visitor(out, session.visitor);
+    out.field("last_message", session.last_message).end_object();
   }
-  return json;
+  out.end_array().end_object();
+  return out.take();
+}
+
+std::string message_page_json(const MessagePage& page) {
+  JsonWriter out;
+  begin_page(out, page.total, page.total_capped, "messages");
+  for (const auto& [session_id, message] : page.messages) {
+    out.begin_object().field("session_id", session_id);
+    write_message_members(out, message);
+    out.end_object();
+  }
+  out.end_array().end_object();
+  return out.take();
 }
 
 std::string canonical_session_id(std::string_view text) {
@@ -159,7 +162,9 @@ Response handle_session(const Request& request, AdminContext& context, std::stri
   }
   const auto transcript = context.store.transcript(id);
   if (!transcript) return Response::error(404, "not_found", "no such session");
-  return Response::json(200, transcript_to_json(*transcript));
+  JsonWriter body;
+  write_transcript(body, *transcript);
+  return Response::json(200, body.take());
 }
 
 Response route(const Request& request, AdminContext& context) {
@@ -179,11 +184,11 @@ Response route(const Request& request, AdminContext& context) {
   }
   if (path == "sessions") {
     if (!get) return method_not_allowed(request, "GET");
-    return Response::json(200, session_page_to_json(context.store.sessions(parse_session_query(request.query))));
+    return Response::json(200, session_page_json(context.store.sessions(parse_session_query(request.query))));
   }
   if (path == "messages") {
     if (!get) return method_not_allowed(request, "GET");
-    return Response::json(200, message_page_to_json(context.store.messages(parse_message_query(request.query))));
+    return Response::json(200, message_page_json(context.store.messages(parse_message_query(request.query))));
   }
   if (path == "export.csv") {
     if (!get) return method_not_allowed(request, "GET");

@@ -52,8 +52,6 @@ const std::string kResponseTimeRollupsByDay =
 const std::string kResponseTimeRollupsByValue =
     "SELECT response_time_ms, SUM(answers) FROM chat_stats_response_times "
     "FORCE INDEX (idx_stats_response_times_value) WHERE day BETWEEN ? AND ? GROUP BY response_time_ms";
-const std::string kLockRollups = "SELECT GET_LOCK('chat_stats_rollups', 8)";  // below the read timeout
-const std::string kUnlockRollups = "SELECT RELEASE_LOCK('chat_stats_rollups')";
 // Reads for a rollup take no locks on the messages, so asks are never held up by one.
 const std::string kReadCommittedNext = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
@@ -311,19 +309,8 @@ int roll_up_closed_days(MysqlConnection& primary, std::chrono::system_clock::tim
       /*retry_on_loss=*/true);
 }
 
-RollupLock::RollupLock(MysqlConnection& primary) : primary_(primary) {
-  std::unique_ptr<sql::ResultSet> rows(primary_.statement(kLockRollups).executeQuery());
-  if (!rows->next() || rows->isNull(1) || rows->getInt(1) != 1) {
-    throw StoreUnavailable("the statistics rollups are busy (lock chat_stats_rollups)");
-  }
-}
-
-RollupLock::~RollupLock() {
-  try {
-    std::unique_ptr<sql::ResultSet> rows(primary_.statement(kUnlockRollups).executeQuery());
-  } catch (...) {
-    primary_.reset();  // a closed connection releases its named locks
-  }
+RollupLock::RollupLock(MysqlConnection& primary) : lock_(primary, "chat_stats_rollups", kRollupLockWait) {
+  if (!lock_.held()) throw StoreUnavailable("the statistics rollups are busy (lock chat_stats_rollups)");
 }
 
 void forget_session_rollups(MysqlConnection& primary, const std::string& session_id) {

@@ -15,6 +15,7 @@
 #include "admin_params.h"
 #include "admin_stats.h"
 #include "mysql_connection.h"
+#include "mysql_named_lock.h"
 
 namespace chat {
 
@@ -31,12 +32,10 @@ inline constexpr int kMaxDaysReadByDay = 31;
 class RollupLock {
  public:
   explicit RollupLock(MysqlConnection& primary);
-  ~RollupLock();
-  RollupLock(const RollupLock&) = delete;
-  RollupLock& operator=(const RollupLock&) = delete;
 
  private:
-  MysqlConnection& primary_;
+  static constexpr std::chrono::seconds kRollupLockWait{8};  // below the read timeout
+  MysqlNamedLock lock_;
 };
 
 class MysqlStats {

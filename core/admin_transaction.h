@@ -13,17 +13,6 @@ namespace chat {
 inline constexpr int kDeadlockAttempts = 3;
 inline constexpr int kErrorDeadlock = 1213;  // ER_LOCK_DEADLOCK
 
-// Ends a failed transaction; false (and the connection dropped) when even ROLLBACK failed.
-inline bool rolled_back(MysqlConnection& connection) {
-  try {
-    connection.execute("ROLLBACK");
-    return true;
-  } catch (...) {
-    connection.reset();
-    return false;
-  }
-}
-
 template <typename Work>
 auto in_transaction(MysqlConnection& connection, Work&& work) -> decltype(work()) {
   for (int attempt = 1;; ++attempt) {
@@ -39,7 +28,7 @@ auto in_transaction(MysqlConnection& connection, Work&& work) -> decltype(work()
         return result;
       }
     } catch (const sql::SQLException& error) {
-      if (is_connection_error(error) || !rolled_back(connection)) throw;
+      if (is_connection_error(error) || !connection.rollback()) throw;
       if (error.getErrorCode() != kErrorDeadlock || attempt == kDeadlockAttempts) throw;
     }
   }

@@ -22,40 +22,21 @@ Response method_not_allowed(const Request& request, const char* allow) {
   return response;
 }
 
-Json::Value optional_json(const std::optional<std::string>& value) {
-  return value ? Json::Value(*value) : Json::Value();
-}
-
 }  // namespace
 
-Json::Value message_to_json(const StoredMessage& message) {
-  Json::Value json(Json::objectValue);
-  json["id"] = Json::Int64(message.id);
-  json["sender"] = message.sender;
-  json["message"] = message.text;
-  json["created_at"] = message.created_at;
-  json["response_time_ms"] =
-      message.response_time_ms ? Json::Value(Json::Int64(*message.response_time_ms)) : Json::Value();
-  json["source"] = optional_json(message.source);
-  return json;
-}
-
-Json::Value visitor_to_json(const VisitorInfo& visitor) {
-  Json::Value json(Json::objectValue);
-  if (visitor.name) json["name"] = *visitor.name;
-  if (visitor.email) json["email"] = *visitor.email;
-  return json;
-}
-
-void write_message(JsonWriter& out, const StoredMessage& message) {
-  out.begin_object()
-      .field("id", message.id)
+void write_message_members(JsonWriter& out, const StoredMessage& message) {
+  out.field("id", message.id)
       .field("sender", message.sender)
       .field("message", message.text)
       .field("created_at", message.created_at)
       .field("response_time_ms", message.response_time_ms)
-      .field("source", message.source)
-      .end_object();
+      .field("source", message.source);
+}
+
+void write_message(JsonWriter& out, const StoredMessage& message) {
+  out.begin_object();
+  write_message_members(out, message);
+  out.end_object();
 }
 
 void write_visitor(JsonWriter& out, const VisitorInfo& visitor) {
@@ -104,17 +85,6 @@ Response route(const Request& request, ApiContext& context) {
 
 }  // namespace
 
-Json::Value transcript_to_json(const Transcript& transcript) {
-  Json::Value json(Json::objectValue);
-  json["session_id"] = transcript.session_id;
-  json["created_at"] = transcript.created_at;
-  json["updated_at"] = transcript.updated_at;
-  json["visitor_info"] = visitor_to_json(transcript.visitor);
-  json["messages"] = Json::Value(Json::arrayValue);
-  for (const auto& message : transcript.messages) json["messages"].append(message_to_json(message));
-  return json;
-}
-
 namespace {
 
 // The transcript's JSON, from the process's cache when the session's version says it is current.
@@ -150,18 +120,19 @@ Response handle_session(const Request&, ApiContext& context, const std::string& 
 }
 
 Response handle_healthz(const Request&, ApiContext& context) {
-  const char* database = "ok";
+  bool up = true;
   try {
     context.store.ping();
   } catch (const StoreUnavailable& error) {
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
     log::warn("health check: database unavailable", fields);
-    database = "unavailable";
+    up = false;
   }
+  const char* state = up ? "ok" : "unavailable";
   JsonWriter body;
-  body.begin_object().field("status", database).field("database", database).end_object();
-  return Response::json(std::string_view(database) == "ok" ? 200 : 503, body.take());
+  body.begin_object().field("status", state).field("database", state).end_object();
+  return Response::json(up ? 200 : 503, body.take());
 }
 
 namespace {

@@ -38,15 +38,11 @@ Response handle_session(const Request& request, ApiContext& context, const std::
 Response handle_healthz(const Request& request, ApiContext& context);
 
 // A stored transcript, one message and visitor info as JSON, as the contract shows them; shared
-// with the admin API.
+// with the admin API. write_message_members writes a message's members alone, for an object
+// that has more (the admin API adds session_id).
 void write_transcript(JsonWriter& out, const Transcript& transcript);
 void write_message(JsonWriter& out, const StoredMessage& message);
+void write_message_members(JsonWriter& out, const StoredMessage& message);
 void write_visitor(JsonWriter& out, const VisitorInfo& visitor);
-
-// JSON for a stored transcript, shared with the admin API.
-Json::Value transcript_to_json(const Transcript& transcript);
-// JSON for one stored message and for visitor info, as in a transcript; shared with the admin API.
-Json::Value message_to_json(const StoredMessage& message);
-Json::Value visitor_to_json(const VisitorInfo& visitor);
 
 }  // namespace chat

@@ -5,11 +5,11 @@
 
 #include <memory>
 
+#include "mysql_named_lock.h"
+
 namespace chat {
 namespace {
 
-const std::string kLock = "SELECT GET_LOCK('chat_message_search', ?)";
-const std::string kUnlock = "SELECT RELEASE_LOCK('chat_message_search')";
 const std::string kHighestIndexed = "SELECT COALESCE(MAX(message_id), 0) FROM chat_message_search";
 const std::string kNewestMessage = "SELECT COALESCE(MAX(id), 0) FROM chat_messages";
 
@@ -29,30 +29,6 @@ std::int64_t single_number(sql::PreparedStatement& statement) {
   if (!row->next() || row->isNull(1)) return 0;
   return row->getInt64(1);
 }
-
-// The named lock of a pass, released when the pass ends, however it ends.
-class NamedLock {
- public:
-  NamedLock(MysqlConnection& connection, std::chrono::seconds wait) : connection_(connection) {
-    auto& lock = connection_.statement(kLock);
-    lock.setInt(1, static_cast<int>(wait.count()));
-    held_ = single_number(lock) == 1;
-  }
-  ~NamedLock() {
-    if (!held_) return;
-    try {
-      single_number(connection_.statement(kUnlock));
-    } catch (...) {  // a lost connection released it already
-    }
-  }
-  NamedLock(const NamedLock&) = delete;
-  NamedLock& operator=(const NamedLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  MysqlConnection& connection_;
-  bool held_ = false;
-};
 
 // Copies in batches until one copies nothing; the pass's lock is held.
 std::int64_t copy_new_messages(MysqlConnection& primary) {
@@ -78,7 +54,7 @@ std::int64_t copy_new_messages(MysqlConnection& primary) {
 std::optional<std::int64_t> index_new_messages(MysqlConnection& primary, std::chrono::seconds lock_wait) {
   return primary.run(
       [&]() -> std::optional<std::int64_t> {
-        const NamedLock lock(primary, lock_wait);
+        const MysqlNamedLock lock(primary, "chat_message_search", lock_wait);
         if (!lock.held()) return std::nullopt;
         return copy_new_messages(primary);
       },

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mysql_named_lock.h"
+
 namespace chat {
 namespace {
 
@@ -22,8 +24,6 @@ const std::string kCreateMigrationsTable =
 const std::string kAppliedVersions = "SELECT version FROM schema_migrations";
 const std::string kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))";
-const std::string kLock = "SELECT GET_LOCK('chat_schema_migrations', 60)";
-const std::string kUnlock = "SELECT RELEASE_LOCK('chat_schema_migrations')";
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,11 +43,6 @@ std::set<int> applied_versions(MysqlConnection& connection) {
   std::unique_ptr<sql::ResultSet> rows(connection.statement(kAppliedVersions).executeQuery());
   while (rows->next()) versions.insert(rows->getInt(1));
   return versions;
-}
-
-bool query_flag(MysqlConnection& connection, const std::string& query) {
-  std::unique_ptr<sql::ResultSet> rows(connection.statement(query).executeQuery());
-  return rows->next() && rows->getInt(1) == 1;
 }
 
 void apply_one(MysqlConnection& connection, const Migration& migration) {
@@ -115,21 +110,16 @@ std::vector<std::string> split_sql_statements(std::string_view script) {
 std::vector<std::string> apply_migrations(MysqlConnection& connection,
                                           const std::filesystem::path& directory) {
   const auto migrations = list_migrations(directory);
-  if (!query_flag(connection, kLock)) throw std::runtime_error("another migration holds the lock");
+  const MysqlNamedLock lock(connection, "chat_schema_migrations", std::chrono::seconds(60));
+  if (!lock.held()) throw std::runtime_error("another migration holds the lock");
+  connection.execute(kCreateMigrationsTable);
+  const std::set<int> done = applied_versions(connection);
   std::vector<std::string> applied;
-  try {
-    connection.execute(kCreateMigrationsTable);
-    const std::set<int> done = applied_versions(connection);
-    for (const auto& migration : migrations) {
-      if (done.count(migration.version)) continue;
-      apply_one(connection, migration);
-      applied.push_back(migration.name);
-    }
-  } catch (...) {
-    query_flag(connection, kUnlock);
-    throw;
+  for (const auto& migration : migrations) {
+    if (done.count(migration.version)) continue;
+    apply_one(connection, migration);
+    applied.push_back(migration.name);
   }
-  query_flag(connection, kUnlock);
   return applied;
 }
 

@@ -87,6 +87,16 @@ void MysqlConnection::execute(const std::string& query) {
   statement->execute(query);
 }
 
+bool MysqlConnection::rollback() {
+  try {
+    execute("ROLLBACK");
+    return true;
+  } catch (...) {
+    reset();
+    return false;
+  }
+}
+
 void MysqlConnection::reset() {
   statements_.clear();
   connection_.reset();

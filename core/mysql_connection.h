@@ -45,6 +45,8 @@ class MysqlConnection {
   sql::PreparedStatement& statement(const std::string& query);
   // Runs a statement that returns no rows ("START TRANSACTION", "COMMIT", ...).
   void execute(const std::string& query);
+  // Ends a failed transaction: false (and the connection dropped) when even ROLLBACK failed.
+  bool rollback();
   // Forgets the connection and its statements; the next get() reconnects.
   void reset();
 

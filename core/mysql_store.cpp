@@ -164,24 +164,15 @@ StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
       return insert_exchange(exchange, commit_sent);
     } catch (const sql::SQLException& error) {
       if (!is_connection_error(error)) {
-        rollback_quietly();
+        connection_.rollback();
         throw;
       }
       connection_.reset();
       if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
     } catch (...) {
-      rollback_quietly();
+      connection_.rollback();
       throw;
     }
-  }
-}
-
-// A failed statement leaves its transaction open: end it before the connection is used again.
-void MysqlStore::rollback_quietly() {
-  try {
-    connection_.execute("ROLLBACK");
-  } catch (...) {
-    connection_.reset();
   }
 }
 

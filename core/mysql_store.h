@@ -30,7 +30,6 @@ class MysqlStore final : public Store {
                       std::chrono::system_clock::time_point created_at,
                       std::chrono::system_clock::time_point updated_at);
   StoredExchange insert_exchange(const Exchange& exchange, bool& commit_sent);
-  void rollback_quietly();
 
   MysqlConnection connection_;
 };

@@ -36,11 +36,7 @@ std::string unique_word() {
 
 class AdminStoreTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    chat::mysql_driver();
-    chat::MysqlConnection connection(test_database());
-    chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql");
-  }
+  static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
   std::string add_session(const std::string& created_at, const std::optional<std::string>& name = {},
                           const std::optional<std::string>& email = {}) {

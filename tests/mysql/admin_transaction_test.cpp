@@ -20,11 +20,7 @@ using chat::testing::test_database;
 
 class AdminTransactionTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    chat::mysql_driver();
-    chat::MysqlConnection connection(test_database());
-    chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql");
-  }
+  static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
   // A new session row; returns its id.
   std::string add_session() {

@@ -18,11 +18,7 @@ using chat::testing::test_database;
 
 class MessageSearchIndexTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    chat::mysql_driver();
-    chat::MysqlConnection connection(test_database());
-    chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql");
-  }
+  static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
   void record(const std::string& question) {
     const auto now = std::chrono::system_clock::now();

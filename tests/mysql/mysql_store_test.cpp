@@ -24,11 +24,7 @@ chat::Exchange exchange_in(const std::string& session_id, const std::string& que
 
 class MysqlStoreTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    chat::mysql_driver();
-    chat::MysqlConnection connection(test_database());
-    chat::apply_migrations(connection, std::string(CHAT_SOURCE_DIR) + "/sql");
-  }
+  static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
   std::int64_t count(const std::string& query) {
     std::unique_ptr<sql::ResultSet> rows(admin_.statement(query).executeQuery());

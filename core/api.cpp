@@ -89,9 +89,10 @@ namespace {
 
 // The transcript's JSON, from the process's cache when the session's version says it is current.
 std::optional<std::string> transcript_body(ApiContext& context, const std::string& session_id) {
-  if (context.transcripts) {
+  if (context.transcripts && context.versions) {
     if (auto cached = context.transcripts->find(session_id)) {
-      const auto version = context.store.session_version(session_id);
+      const auto version = context.versions->version(
+          session_id, [&](const std::vector<std::string>& ids) { return context.store.session_versions(ids); });
       if (!version) {
         context.transcripts->erase(session_id);
         return std::nullopt;

@@ -7,6 +7,7 @@
 #include "http.h"
 #include "json_writer.h"
 #include "responder.h"
+#include "session_version_batch.h"
 #include "store.h"
 #include "transcript_cache.h"
 
@@ -25,7 +26,9 @@ struct ApiContext {
   Store& store;
   Responder& responder;
   ApiLimits limits;
-  TranscriptCache* transcripts = nullptr;  // the process's, shared by its threads; may be null
+  // The process's, shared by its threads; both or neither (then every read is a fresh query).
+  TranscriptCache* transcripts = nullptr;
+  SessionVersionBatch* versions = nullptr;
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable

@@ -67,12 +67,15 @@ std::optional<Transcript> MemoryStore::transcript(const std::string& session_id)
   return it->second;
 }
 
-std::optional<std::int64_t> MemoryStore::session_version(const std::string& session_id) {
+SessionVersions MemoryStore::session_versions(const std::vector<std::string>& session_ids) {
   std::lock_guard lock(mutex_);
   check_available();
-  const auto it = sessions_.find(session_id);
-  if (it == sessions_.end()) return std::nullopt;
-  return it->second.version;
+  SessionVersions versions;
+  for (const auto& id : session_ids) {
+    const auto it = sessions_.find(id);
+    if (it != sessions_.end()) versions[id] = it->second.version;
+  }
+  return versions;
 }
 
 std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& session_id, int limit) {

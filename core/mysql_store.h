@@ -16,7 +16,7 @@ class MysqlStore final : public Store {
                       std::chrono::system_clock::time_point at) override;
   StoredExchange record_exchange(const Exchange& exchange) override;
   std::optional<Transcript> transcript(const std::string& session_id) override;
-  std::optional<std::int64_t> session_version(const std::string& session_id) override;
+  SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
   int visitor_messages_since(const std::string& session_id,
                              std::chrono::system_clock::time_point since) override;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 
@@ -52,6 +53,9 @@ struct Exchange {
   std::string source;      // "model", "knowledge", "fallback" or "cache"
 };
 
+// Session id -> version (Transcript::version).
+using SessionVersions = std::unordered_map<std::string, std::int64_t>;
+
 struct StoredExchange {
   std::int64_t bot_message_id = 0;  // the answer's id; the question's is smaller
 };
@@ -67,8 +71,9 @@ class Store {
                               std::chrono::system_clock::time_point at) = 0;
   virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
   virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
-  // The session's version (Transcript::version), or nullopt when there is no such session.
-  virtual std::optional<std::int64_t> session_version(const std::string& session_id) = 0;
+  // The sessions' versions (Transcript::version); sessions that do not exist are left out. At
+  // most SessionVersionBatch::kMaxIds ids, which may repeat.
+  virtual SessionVersions session_versions(const std::vector<std::string>& session_ids) = 0;
   // The session's last `limit` messages, oldest first.
   virtual std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) = 0;
   // How many visitor messages the session has stored since `since`.

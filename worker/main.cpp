@@ -44,10 +44,11 @@ std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, cons
 // connection to the model service).
 class WorkerThread final : public chat::RequestHandler {
  public:
-  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, chat::TranscriptCache& transcripts)
+  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, chat::TranscriptCache& transcripts,
+               chat::SessionVersionBatch& versions)
       : store_(config.database),
         responder_(make_responder(config, knowledge)),
-        context_{store_, *responder_, limits_from(config), &transcripts} {}
+        context_{store_, *responder_, limits_from(config), &transcripts, &versions} {}
 
   chat::Response handle(const chat::Request& request) override {
     return chat::handle_api_request(request, context_);
@@ -120,9 +121,10 @@ int serve_child(int listen_fd, const Settings& settings) {
   chat::init_model_client_library();
   FCGX_Init();
   chat::TranscriptCache transcripts(kTranscriptCacheBytes);
+  chat::SessionVersionBatch versions;
   chat::FcgiServer server(
       listen_fd, settings.config.worker_threads,
-      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge, transcripts); },
+      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge, transcripts, versions); },
       settings.config.worker_max_requests);
   server.start();
   chat::wait_for_stop([&] { return server.stopping(); });

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "migrations.h"
 #include "mysql_store.h"
+#include "session_version_batch.h"
 #include "test_database.h"
 #include "uuid.h"
 
@@ -108,19 +109,50 @@ TEST_F(MysqlStoreTest, AnOpenedSessionIsEmptyUntilItsFirstExchange) {
 // exchange (in its transaction) and by opening the session.
 TEST_F(MysqlStoreTest, EveryChangeOfASessionChangesItsVersion) {
   const std::string id = chat::new_uuid_v4();
-  EXPECT_FALSE(store_.session_version(id));
+  const auto version = [&]() -> std::optional<std::int64_t> {
+    const auto versions = store_.session_versions({id});
+    if (versions.empty()) return std::nullopt;
+    return versions.at(id);
+  };
+  EXPECT_FALSE(version());
   store_.create_session(id, {}, std::chrono::system_clock::now());
-  const auto opened = store_.session_version(id);
+  const auto opened = version();
   ASSERT_TRUE(opened);
   EXPECT_EQ(store_.transcript(id)->version, *opened);
   store_.record_exchange(exchange_in(id, "first"));
-  const auto answered = store_.session_version(id);
+  const auto answered = version();
   EXPECT_NE(answered, opened);
   EXPECT_EQ(store_.transcript(id)->version, *answered);
   store_.record_exchange(exchange_in(id, "second"));
-  EXPECT_NE(store_.session_version(id), answered);
-  EXPECT_EQ(store_.transcript(id)->version, *store_.session_version(id));
+  EXPECT_NE(version(), answered);
+  EXPECT_EQ(store_.transcript(id)->version, *version());
   EXPECT_EQ(store_.transcript(id)->messages.size(), 4u);
+}
+
+// Any number of ids up to the batch's limit, repeated or unknown ones among them, in one query.
+TEST_F(MysqlStoreTest, SessionVersionsOfManySessionsAtOnce) {
+  std::vector<std::string> stored;
+  for (int i = 0; i < 20; ++i) {
+    stored.push_back(chat::new_uuid_v4());
+    store_.record_exchange(exchange_in(stored.back(), "hello"));
+    if (i % 2 == 0) store_.record_exchange(exchange_in(stored.back(), "again"));
+  }
+  for (const std::size_t count : {1u, 2u, 3u, 5u, 17u, 20u}) {
+    std::vector<std::string> ids(stored.begin(), stored.begin() + static_cast<long>(count));
+    const std::string unknown = chat::new_uuid_v4();
+    ids.push_back(unknown);
+    ids.push_back(ids.front());
+    const auto versions = store_.session_versions(ids);
+    EXPECT_EQ(versions.size(), count) << count;
+    EXPECT_FALSE(versions.contains(unknown));
+    for (std::size_t i = 0; i < count; ++i) EXPECT_EQ(versions.at(ids[i]), store_.transcript(ids[i])->version);
+  }
+  std::vector<std::string> most(chat::SessionVersionBatch::kMaxIds, stored.back());
+  most.front() = stored.front();
+  EXPECT_EQ(store_.session_versions(most).size(), 2u);
+  most.push_back(stored.front());
+  EXPECT_THROW(store_.session_versions(most), std::invalid_argument);
+  EXPECT_TRUE(store_.session_versions({}).empty());
 }
 
 TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {

@@ -197,7 +197,9 @@ TEST_F(ApiTest, SessionReturnsMessagesInOrder) {
 // and a turn stored meanwhile (by any worker: here straight into the store) shows at once.
 TEST_F(ApiTest, CachedTranscriptIsServedOnlyWhileTheSessionIsUnchanged) {
   chat::TranscriptCache cache(1 << 20);
+  chat::SessionVersionBatch versions;
   context_.transcripts = &cache;
+  context_.versions = &versions;
   const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
   const std::string path = "/api/chatbot/session/" + id + "/";
   ASSERT_EQ(body_of(get(path))["messages"].size(), 2u);

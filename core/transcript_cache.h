@@ -1,8 +1,9 @@
 // A worker process's cache of transcript responses (the JSON of GET session), shared by its
 // threads. An entry is served only after the database confirms that the session's version
 // (bumped with every stored exchange, sql/005) is still the one the entry was made from: a
-// primary-key lookup instead of the join over every message. So it is never stale, whichever
-// worker or host stored the newer messages. Least recently used entries go first when the
+// primary-key lookup instead of the join over every message (shared by concurrent reads:
+// session_version_batch.h). So it is never stale, whichever worker or host stored the newer
+// messages. Least recently used entries go first when the
 // entries' bodies would pass the byte budget.
 #pragma once
 

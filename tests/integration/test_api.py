@@ -2,6 +2,7 @@
 table that one stack can show, a two-turn conversation, CORS, headers and concurrent asks."""
 import concurrent.futures
 import socket
+import threading
 import unittest
 import uuid
 
@@ -39,6 +40,36 @@ class VisitorApiTest(StackTestCase):
             body = self.client.session(session_id).json()
             self.assertEqual([m["message"] for m in body["messages"][::2]], [f"Turn {t}" for t in range(6)])
             self.assertEqual(body["visitor_info"]["name"], "Name 5")
+
+    def test_concurrent_reads_show_every_turn_answered_before_they_were_sent(self):
+        # Concurrent reads of a worker process share one version lookup (the first to arrive asks
+        # for those that arrive meanwhile); none may be answered by a lookup older than itself.
+        session_id = self.client.ask("Turn 0").json()["session_id"]
+        answered = [1]  # turns whose answer has arrived
+        stale, reads, lock, stop = [], [0], threading.Lock(), threading.Event()
+
+        def read_until_stopped():
+            while not stop.is_set():
+                expected = answered[0]
+                turns = len(self.client.session(session_id).json()["messages"]) // 2
+                with lock:
+                    reads[0] += 1
+                    if turns < expected:
+                        stale.append((expected, turns))
+
+        readers = [threading.Thread(target=read_until_stopped) for _ in range(16)]
+        for reader in readers:
+            reader.start()
+        try:
+            for turn in range(1, 21):
+                self.assertEqual(self.client.ask(f"Turn {turn}", session_id).status, 200)
+                answered[0] = turn + 1
+        finally:
+            stop.set()
+            for reader in readers:
+                reader.join()
+        self.assertEqual(stale, [])
+        self.assertGreater(reads[0], 100)
 
     def test_two_turn_conversation_reads_back_in_order(self):
         first = self.client.ask("Do you work with Kubernetes?",

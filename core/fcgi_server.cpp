@@ -107,6 +107,27 @@ class FcgiResponseStream final : public ResponseStream {
   bool aborted_ = false;
 };
 
+// Ends the request as FCGX_Finish_r does, without libfcgi's lingering close (shut the sending
+// side, then sleep until nginx closes its side) once the body was read: nginx sends the whole
+// request before it reads the response, so the little left unread (the end of the body's
+// records) is there already; reading it without waiting, then closing, sends no reset and
+// leaves the response intact. A body left unread (too large) may still be arriving: lingering.
+void finish_request(FCGX_Request& fcgi, bool body_read) {
+  if (!body_read) {
+    FCGX_Finish_r(&fcgi);
+    return;
+  }
+  const int keep_connection = fcgi.keepConnection;
+  fcgi.keepConnection = 1;  // libfcgi leaves the connection open (it closes it after an error)
+  FCGX_Finish_r(&fcgi);
+  if (keep_connection || fcgi.ipcFd < 0) return;
+  char unread[1024];
+  while (::recv(fcgi.ipcFd, unread, sizeof unread, MSG_DONTWAIT) > 0) {
+  }
+  ::close(fcgi.ipcFd);
+  fcgi.ipcFd = -1;
+}
+
 // Requests that took at least this long are logged; nginx's access log has every request.
 constexpr std::int64_t kSlowRequestMs = 1000;
 
@@ -202,7 +223,7 @@ void FcgiServer::serve() {
     request.stream = &stream;
     const Response response = handler->handle(request);
     if (!stream.begun()) stream.send_whole(response);
-    FCGX_Finish_r(&fcgi);
+    finish_request(fcgi, /*body_read=*/!request.body_too_large);
     log_request(request, response, stopwatch.elapsed_ms());
     count_request();
   }

@@ -63,18 +63,30 @@ class HeldLookup {
   bool fail_first_ = false;
 };
 
-// Starts a read of `id` on its own thread.
-std::future<std::optional<std::int64_t>> read_async(SessionVersionBatch& batch, HeldLookup& lookup,
-                                                    std::string id) {
-  return std::async(std::launch::async, [&batch, &lookup, id] {
-    return batch.version(id, [&](const std::vector<std::string>& ids) { return lookup(ids); });
-  });
-}
-
-// Time for reads started on other threads to reach the queue behind the held query.
-void let_them_queue() { std::this_thread::sleep_for(std::chrono::milliseconds(100)); }
-
 }  // namespace
+
+// Reads on threads of their own over a HeldLookup.
+class HeldBatchTest : public ::testing::Test {
+ protected:
+  using Read = std::future<std::optional<std::int64_t>>;
+
+  Read read(std::string id) {
+    return std::async(std::launch::async, [this, id] {
+      return batch_.version(id, [&](const std::vector<std::string>& ids) { return lookup_(ids); });
+    });
+  }
+  // A read that leads the first query, which then holds until released.
+  Read read_holding_the_first_query(std::string id) {
+    Read first = read(std::move(id));
+    lookup_.wait_for_first_query();
+    return first;
+  }
+  // Time for reads started on other threads to reach the queue behind the held query.
+  static void let_them_queue() { std::this_thread::sleep_for(std::chrono::milliseconds(100)); }
+
+  SessionVersionBatch batch_;
+  HeldLookup lookup_;
+};
 
 TEST(SessionVersionBatchTest, AReadAloneQueriesAtOnceForItsSession) {
   SessionVersionBatch batch;
@@ -92,35 +104,29 @@ TEST(SessionVersionBatchTest, AReadAloneQueriesAtOnceForItsSession) {
 
 // Reads that arrive while a query runs are answered together by the next query, which starts
 // after they arrived: never by the running one, which may predate the change they look for.
-TEST(SessionVersionBatchTest, ReadsArrivingDuringAQueryShareTheNextOne) {
-  SessionVersionBatch batch;
-  HeldLookup lookup;
-  auto first = read_async(batch, lookup, "a");
-  lookup.wait_for_first_query();
-  auto a = read_async(batch, lookup, "a");
-  auto b = read_async(batch, lookup, "b");
-  auto missing = read_async(batch, lookup, "missing");
+TEST_F(HeldBatchTest, ReadsArrivingDuringAQueryShareTheNextOne) {
+  Read first = read_holding_the_first_query("a");
+  Read a = read("a");
+  Read b = read("b");
+  Read missing = read("missing");
   let_them_queue();
-  EXPECT_EQ(lookup.queries().size(), 1u);
-  lookup.release_first(/*fail=*/false);
+  EXPECT_EQ(lookup_.queries().size(), 1u);
+  lookup_.release_first(/*fail=*/false);
 
   EXPECT_EQ(first.get(), 1);
   EXPECT_EQ(a.get(), 2);
   EXPECT_EQ(b.get(), 2);
   EXPECT_EQ(missing.get(), std::nullopt);
-  const auto queries = lookup.queries();
+  const auto queries = lookup_.queries();
   ASSERT_EQ(queries.size(), 2u);
   EXPECT_EQ(queries[1].size(), 3u);
 }
 
-TEST(SessionVersionBatchTest, AFailedQueryFailsOnlyTheReadsItServed) {
-  SessionVersionBatch batch;
-  HeldLookup lookup;
-  auto failing = read_async(batch, lookup, "a");
-  lookup.wait_for_first_query();
-  auto queued = read_async(batch, lookup, "b");
+TEST_F(HeldBatchTest, AFailedQueryFailsOnlyTheReadsItServed) {
+  Read failing = read_holding_the_first_query("a");
+  Read queued = read("b");
   let_them_queue();
-  lookup.release_first(/*fail=*/true);
+  lookup_.release_first(/*fail=*/true);
   EXPECT_THROW(failing.get(), std::runtime_error);
   EXPECT_EQ(queued.get(), 2);
 }

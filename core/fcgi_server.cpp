@@ -107,20 +107,17 @@ class FcgiResponseStream final : public ResponseStream {
   bool aborted_ = false;
 };
 
-// Ends the request as FCGX_Finish_r does, without libfcgi's lingering close (shut the sending
-// side, then sleep until nginx closes its side) once the body was read: nginx sends the whole
-// request before it reads the response, so the little left unread (the end of the body's
-// records) is there already; reading it without waiting, then closing, sends no reset and
-// leaves the response intact. A body left unread (too large) may still be arriving: lingering.
+// Ends the request and closes its connection, whatever nginx asked (fastcgi_keep_conn is not
+// supported: the serving threads wait on the listening socket, not on kept connections). Once
+// the body was read it closes without libfcgi's lingering close (shut the sending side, then
+// sleep until nginx closes its side): nginx sends the whole request before it reads the
+// response, so the little left unread (the end of the body's records) is there already, and
+// reading it without waiting, then closing, sends no reset and leaves the response intact. A
+// body left unread (too large) may still be arriving: that connection lingers.
 void finish_request(FCGX_Request& fcgi, bool body_read) {
-  if (!body_read) {
-    FCGX_Finish_r(&fcgi);
-    return;
-  }
-  const int keep_connection = fcgi.keepConnection;
-  fcgi.keepConnection = 1;  // libfcgi leaves the connection open (it closes it after an error)
+  fcgi.keepConnection = body_read;  // kept open by libfcgi only for the close below
   FCGX_Finish_r(&fcgi);
-  if (keep_connection || fcgi.ipcFd < 0) return;
+  if (fcgi.ipcFd < 0) return;  // closed by libfcgi: lingering, or after a failed write
   char unread[1024];
   while (::recv(fcgi.ipcFd, unread, sizeof unread, MSG_DONTWAIT) > 0) {
   }

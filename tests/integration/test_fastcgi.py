@@ -1,0 +1,96 @@
+"""The worker's FastCGI side, spoken to directly on its socket (no nginx): a response arrives
+whole and its connection is closed, even when the client asks to keep it (fastcgi_keep_conn is
+not supported), and a body over the limit that the worker never reads still gets its 413 whole."""
+import json
+import os
+import socket
+import struct
+import unittest
+
+from harness import StackTestCase
+
+BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
+RESPONDER, KEEP_CONN = 1, 1
+REQUEST_ID = 1
+
+
+def record(kind, content=b""):
+    return struct.pack(">BBHHBB", 1, kind, REQUEST_ID, len(content), 0, 0) + content
+
+
+def name_value(name, value):
+    encoded = b""
+    for part in (name.encode(), value.encode()):
+        encoded += struct.pack(">B", len(part)) if len(part) < 128 else struct.pack(">I", len(part) | 1 << 31)
+    return encoded + name.encode() + value.encode()
+
+
+def request_bytes(method, uri, body=b"", flags=0, content_length=None):
+    params = {"REQUEST_METHOD": method, "DOCUMENT_URI": uri, "REQUEST_URI": uri, "QUERY_STRING": "",
+              "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body) if content_length is None
+                                                                        else content_length),
+              "REMOTE_ADDR": "127.0.0.1", "REQUEST_ID": "fastcgi-test"}
+    encoded = b"".join(name_value(name, value) for name, value in params.items())
+    stdin = b"".join(record(STDIN, body[i:i + 65535]) for i in range(0, len(body), 65535))
+    return (record(BEGIN_REQUEST, struct.pack(">HB5x", RESPONDER, flags)) + record(PARAMS, encoded) +
+            record(PARAMS) + stdin + record(STDIN))
+
+
+def parse_response(data):
+    """(stdout bytes, whether END_REQUEST came) from the records in data."""
+    stdout, ended, offset = b"", False, 0
+    while offset + 8 <= len(data):
+        _, kind, _, length, padding, _ = struct.unpack(">BBHHBB", data[offset:offset + 8])
+        content = data[offset + 8:offset + 8 + length]
+        if kind == STDOUT:
+            stdout += content
+        elif kind == END_REQUEST:
+            ended = True
+        offset += 8 + length + padding
+    return stdout, ended
+
+
+class FastCgiTest(StackTestCase):
+    def exchange(self, request):
+        """Sends the request on a new connection; returns (stdout, ended, closed by the worker)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(10)
+            connection.connect(os.path.join(self.stack.var_dir, "run", "chat-worker.sock"))
+            connection.sendall(request)
+            data, closed = b"", False
+            try:
+                while chunk := connection.recv(65536):
+                    data += chunk
+                closed = True
+            except socket.timeout:
+                pass
+        return (*parse_response(data), closed)
+
+    def test_a_response_arrives_whole_and_the_connection_closes_even_when_asked_to_stay(self):
+        session_id = self.client.ask("A first question, to make the transcript long").json()["session_id"]
+        for turn in range(2, 9):
+            self.client.ask(f"Question {turn}: which cloud platforms do you know?", session_id)
+        uri = f"/api/chatbot/session/{session_id}/"
+        expected = self.client.session(session_id).json()
+        for flags in (0, KEEP_CONN):
+            stdout, ended, closed = self.exchange(request_bytes("GET", uri, flags=flags))
+            self.assertTrue(ended, flags)
+            self.assertTrue(closed, flags)
+            head, _, body = stdout.partition(b"\r\n\r\n")
+            self.assertIn(b"Status: 200", head)
+            self.assertGreater(len(body), 8192)  # more than libfcgi's buffer: written in pieces
+            self.assertEqual(json.loads(body), expected)
+
+    def test_a_body_over_the_limit_is_refused_and_the_answer_arrives_whole(self):
+        before = self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages")
+        body = json.dumps({"message": "x" * 400_000}).encode()  # more than the socket buffers
+        stdout, ended, closed = self.exchange(request_bytes("POST", "/api/chatbot/ask/", body))
+        self.assertTrue(ended and closed)
+        head, _, reply = stdout.partition(b"\r\n\r\n")
+        self.assertIn(b"Status: 413", head)
+        self.assertEqual(json.loads(reply)["error"]["code"], "payload_too_large")
+        self.assertEqual(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -236,10 +236,11 @@ Query parse_query(std::string_view question) {
 
 // True when at least kMinCoverage of the question's units appear in the index,
 // so one stray matching word does not hijack an unrelated question.
-bool mostly_covered(const Query& query, const std::unordered_map<std::string, double>& idf) {
+template <typename Index>
+bool mostly_covered(const Query& query, const Index& index) {
   std::size_t covered = 0;
   for (const std::vector<std::string>& unit : query.units) {
-    const auto known = [&](const std::string& term) { return idf.contains(term); };
+    const auto known = [&](const std::string& term) { return index.contains(term); };
     covered += std::any_of(unit.begin(), unit.end(), known) ? 1 : 0;
   }
   return static_cast<double>(covered) >= kMinCoverage * static_cast<double>(query.units.size());
@@ -355,42 +356,40 @@ std::string KnowledgeBase::system_prompt() const {
 }
 
 void KnowledgeBase::build_index() {
-  term_freqs_.assign(sections_.size(), {});
-  doc_lengths_.assign(sections_.size(), 0.0);
-  std::unordered_map<std::string, double> doc_freq;
+  std::vector<double> lengths(sections_.size(), 0.0);
   for (std::size_t i = 0; i < sections_.size(); ++i) {
-    add_index_terms(term_freqs_[i], sections_[i].title, kTitleWeight);
-    add_index_terms(term_freqs_[i], sections_[i].body, 1.0);
-    for (const auto& [term, tf] : term_freqs_[i]) {
-      doc_lengths_[i] += tf;
-      doc_freq[term] += 1.0;
+    TermCounts counts;
+    add_index_terms(counts, sections_[i].title, kTitleWeight);
+    add_index_terms(counts, sections_[i].body, 1.0);
+    for (const auto& [term, tf] : counts) {
+      lengths[i] += tf;
+      index_[term].sections.emplace_back(i, tf);
     }
   }
   double total = 0.0;
-  for (double len : doc_lengths_) total += len;
-  avg_doc_length_ = sections_.empty() ? 0.0 : total / static_cast<double>(sections_.size());
+  for (double length : lengths) total += length;
+  const double average = std::max(sections_.empty() ? 0.0 : total / static_cast<double>(sections_.size()), 1.0);
+  for (double length : lengths) length_norms_.push_back(kK1 * (1.0 - kB + kB * length / average));
   const double n = static_cast<double>(sections_.size());
-  for (const auto& [term, df] : doc_freq) idf_[term] = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-}
-
-double KnowledgeBase::score_section(std::size_t index, const TermCounts& query) const {
-  const TermCounts& tfs = term_freqs_[index];
-  const double norm = kK1 * (1.0 - kB + kB * doc_lengths_[index] / std::max(avg_doc_length_, 1.0));
-  double score = 0.0;
-  for (const auto& [term, weight] : query) {
-    const auto tf = tfs.find(term);
-    if (tf == tfs.end()) continue;
-    score += weight * idf_.at(term) * tf->second * (kK1 + 1.0) / (tf->second + norm);
+  for (auto& [term, postings] : index_) {
+    const double df = static_cast<double>(postings.sections.size());
+    postings.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
   }
-  return score;
 }
 
+// BM25 over the inverted index: each query term is looked up once.
 std::vector<KnowledgeBase::ScoredSection> KnowledgeBase::rank(const TermCounts& query) const {
+  std::vector<double> scores(sections_.size(), 0.0);
+  for (const auto& [term, weight] : query) {
+    const auto found = index_.find(term);
+    if (found == index_.end()) continue;
+    for (const auto& [section, tf] : found->second.sections) {
+      scores[section] += weight * found->second.idf * tf * (kK1 + 1.0) / (tf + length_norms_[section]);
+    }
+  }
   std::vector<ScoredSection> ranked;
   for (std::size_t i = 0; i < sections_.size(); ++i) {
-    if (sections_[i].body.empty()) continue;
-    const double score = score_section(i, query);
-    if (score > 0.0) ranked.push_back({i, score});
+    if (!sections_[i].body.empty() && scores[i] > 0.0) ranked.push_back({i, scores[i]});
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const ScoredSection& a, const ScoredSection& b) { return a.score > b.score; });
@@ -436,7 +435,7 @@ LocalAnswer KnowledgeBase::answer(std::string_view question) const {
   if (is_greeting(split_words(question), split_words(company_))) return greeting(question);
   const Query query = parse_query(question);
   const std::vector<ScoredSection> ranked = rank(query.terms);
-  if (ranked.empty() || ranked[0].score < kMinScore || !mostly_covered(query, idf_)) return dont_know();
+  if (ranked.empty() || ranked[0].score < kMinScore || !mostly_covered(query, index_)) return dont_know();
   return from_sections(ranked);
 }
 

@@ -49,10 +49,14 @@ class KnowledgeBase {
     std::size_t index;
     double score;
   };
+  // A term's inverse document frequency and its weighted count in each section that has it.
+  struct Postings {
+    double idf = 0.0;
+    std::vector<std::pair<std::size_t, double>> sections;  // (section index, term frequency)
+  };
 
   void build_index();
   std::vector<ScoredSection> rank(const TermCounts& query) const;
-  double score_section(std::size_t index, const TermCounts& query) const;
   LocalAnswer from_sections(const std::vector<ScoredSection>& ranked) const;
   LocalAnswer dont_know() const;
   LocalAnswer greeting(std::string_view question) const;
@@ -60,10 +64,9 @@ class KnowledgeBase {
 
   std::string company_;
   std::vector<KnowledgeSection> sections_;
-  std::vector<TermCounts> term_freqs_;  // per section, title counted kTitleWeight times
-  std::vector<double> doc_lengths_;
-  std::unordered_map<std::string, double> idf_;
-  double avg_doc_length_ = 0.0;
+  // The inverted index: term -> postings; a title's words count kTitleWeight times.
+  std::unordered_map<std::string, Postings> index_;
+  std::vector<double> length_norms_;  // BM25's length normalisation of each section
 };
 
 }  // namespace chat

@@ -7,7 +7,6 @@
 #include <cppconn/resultset.h>
 
 #include <algorithm>
-#include <bit>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -19,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "message_search_index.h"
+#include "sql_in_list.h"
 
 namespace chat {
 namespace {
@@ -59,19 +59,6 @@ class Search {
   std::string query_;
   std::vector<std::string> values_;
 };
-
-// "(?, ?, ?, ?)" for n values, rounded up to a power of two so that few statements are prepared;
-// bind_padded fills the extra places with a value that is no id.
-std::string placeholders(std::size_t n) {
-  std::string out = "(?";
-  for (std::size_t i = 1; i < std::bit_ceil(n); ++i) out.append(", ?");
-  return out.append(")");
-}
-
-template <typename Bind>
-void bind_padded(std::size_t n, Bind bind) {
-  for (std::size_t i = 0; i < std::bit_ceil(n); ++i) bind(i < n ? std::optional(i) : std::nullopt);
-}
 
 // The matches of a scan on the page [offset, offset + limit).
 std::vector<ScanKey> page_of(const std::vector<ScanKey>& matches, const Page& page) {
@@ -289,9 +276,9 @@ SessionPage MysqlAdminStore::search_sessions(const SessionQuery& query) {
   }
   const std::vector<ScanKey> keys = page_of(scan.matches, query.page);
   if (keys.empty()) return page;
-  auto& statement = reads_.statement(kSessionPageOf + kSessionsWithIds + placeholders(keys.size()) + kSessionPageEnd);
+  auto& statement = reads_.statement(kSessionPageOf + kSessionsWithIds + in_list_placeholders(keys.size()) + kSessionPageEnd);
   Binder binder(statement);
-  bind_padded(keys.size(), [&](std::optional<std::size_t> i) { binder.text(i ? keys[*i].id : ""); });
+  bind_in_list(keys.size(), [&](std::optional<std::size_t> i) { binder.text(i ? keys[*i].id : ""); });
   page.sessions = read_sessions(statement);
   return page;
 }
@@ -364,9 +351,9 @@ MessagePage MysqlAdminStore::search_messages(const MessageQuery& query) {
     statement = &reads_.statement(kMessageRows + filter + kMessagePage);
     bind_filter(*statement).number(query.page.limit).number(query.page.offset);
   } else if (!keys.empty()) {
-    statement = &reads_.statement(kMessageRows + kMessagesWithIds + placeholders(keys.size()) + kMessagesNewestFirst);
+    statement = &reads_.statement(kMessageRows + kMessagesWithIds + in_list_placeholders(keys.size()) + kMessagesNewestFirst);
     Binder binder(*statement);
-    bind_padded(keys.size(), [&](std::optional<std::size_t> i) { binder.number(i ? std::stoll(keys[*i].id) : 0); });
+    bind_in_list(keys.size(), [&](std::optional<std::size_t> i) { binder.number(i ? std::stoll(keys[*i].id) : 0); });
   }
   if (!statement) return page;
   std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());

@@ -89,7 +89,8 @@ namespace {
 
 // The transcript's JSON, from the process's cache when the session's version says it is current.
 std::optional<std::string> transcript_body(ApiContext& context, const std::string& session_id) {
-  if (context.transcripts && context.versions) {
+  const bool caching = context.transcripts && context.versions;
+  if (caching) {
     if (auto cached = context.transcripts->find(session_id)) {
       const auto version = context.versions->version(
           session_id, [&](const std::vector<std::string>& ids) { return context.store.session_versions(ids); });
@@ -104,7 +105,7 @@ std::optional<std::string> transcript_body(ApiContext& context, const std::strin
   if (!transcript) return std::nullopt;
   JsonWriter body;
   write_transcript(body, *transcript);
-  if (context.transcripts) context.transcripts->put(session_id, transcript->version, body.str());
+  if (caching) context.transcripts->put(session_id, transcript->version, body.str());
   return body.take();
 }
 

@@ -7,28 +7,20 @@
 
 namespace chat {
 
-JsonWriter& JsonWriter::begin_object() {
+JsonWriter& JsonWriter::begin_object() { return open('{'); }
+JsonWriter& JsonWriter::end_object() { return close('}'); }
+JsonWriter& JsonWriter::begin_array() { return open('['); }
+JsonWriter& JsonWriter::end_array() { return close(']'); }
+
+JsonWriter& JsonWriter::open(char bracket) {
   before_value();
-  out_.push_back('{');
+  out_.push_back(bracket);
   needs_comma_ = false;
   return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-  out_.push_back('}');
-  needs_comma_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_.push_back('[');
-  needs_comma_ = false;
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-  out_.push_back(']');
+JsonWriter& JsonWriter::close(char bracket) {
+  out_.push_back(bracket);
   needs_comma_ = true;
   return *this;
 }

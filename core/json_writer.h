@@ -43,6 +43,8 @@ class JsonWriter {
   std::string take() { return std::move(out_); }
 
  private:
+  JsonWriter& open(char bracket);
+  JsonWriter& close(char bracket);
   void before_value();
   void append_quoted(std::string_view text);
 

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "session_version_batch.h"
+#include "sql_in_list.h"
 
 namespace chat {
 namespace {
@@ -39,18 +40,8 @@ const std::string kTranscript =
 const std::string kSession =
     "SELECT id, created_at, updated_at, visitor_name, visitor_email, version FROM chat_sessions WHERE id = ?";
 
-// The versions of up to SessionVersionBatch::kMaxIds sessions: one statement a power of two of
-// placeholders (1, 2, 4 ... 32), the unused ones bound to a repeated id.
-const std::vector<std::string> kSessionVersions = [] {
-  std::vector<std::string> statements;
-  for (std::size_t placeholders = 1; placeholders <= SessionVersionBatch::kMaxIds; placeholders *= 2) {
-    std::string statement = "SELECT id, version FROM chat_sessions WHERE id IN (?";
-    for (std::size_t i = 1; i < placeholders; ++i) statement += ", ?";
-    statements.push_back(statement + ")");
-  }
-  return statements;
-}();
-
+// The versions of some sessions; the IN list comes from sql_in_list.h.
+const std::string kSessionVersionsOf = "SELECT id, version FROM chat_sessions WHERE id IN ";
 
 const std::string kPing = "SELECT 1";
 
@@ -212,15 +203,13 @@ std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) 
 SessionVersions MysqlStore::session_versions(const std::vector<std::string>& session_ids) {
   if (session_ids.empty()) return {};
   if (session_ids.size() > SessionVersionBatch::kMaxIds) throw std::invalid_argument("too many session ids");
-  std::size_t bucket = 0;
-  while ((std::size_t{1} << bucket) < session_ids.size()) ++bucket;
   return connection_.run(
       [&] {
-        auto& statement = connection_.statement(kSessionVersions[bucket]);
-        const std::size_t placeholders = std::size_t{1} << bucket;
-        for (std::size_t i = 0; i < placeholders; ++i) {
-          statement.setString(static_cast<unsigned int>(i + 1), session_ids[std::min(i, session_ids.size() - 1)]);
-        }
+        auto& statement = connection_.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
+        unsigned int place = 0;
+        bind_in_list(session_ids.size(), [&](std::optional<std::size_t> i) {
+          statement.setString(++place, i ? session_ids[*i] : "");  // "": no session's id
+        });
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
         SessionVersions versions;
         while (rows->next()) versions[rows->getString(1)] = rows->getInt64(2);

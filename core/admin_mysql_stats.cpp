@@ -52,8 +52,6 @@ const std::string kResponseTimeRollupsByDay =
 const std::string kResponseTimeRollupsByValue =
     "SELECT response_time_ms, SUM(answers) FROM chat_stats_response_times "
     "FORCE INDEX (idx_stats_response_times_value) WHERE day BETWEEN ? AND ? GROUP BY response_time_ms";
-// Reads for a rollup take no locks on the messages, so asks are never held up by one.
-const std::string kReadCommittedNext = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 // --- forgetting rollups ----------------------------------------------------------------------
 const std::string kForgetSessionDays =
@@ -185,7 +183,7 @@ bool all_rolled_up(MysqlConnection& primary, Day first, Day last) {
 void roll_up(MysqlConnection& primary, Day first, Day last, std::chrono::system_clock::time_point now) {
   const RollupLock lock(primary);
   if (all_rolled_up(primary, first, last)) return;
-  primary.execute(kReadCommittedNext);
+  primary.read_committed_next();  // asks are never held up by a rollup
   in_transaction(primary, [&] {
     const auto days = count_per_day(primary, first_instant(first), last_instant(last));
     auto& clear = primary.statement(kClearResponseTimeRollups);

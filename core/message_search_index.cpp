@@ -13,9 +13,6 @@ namespace {
 const std::string kHighestIndexed = "SELECT COALESCE(MAX(message_id), 0) FROM chat_message_search";
 const std::string kNewestMessage = "SELECT COALESCE(MAX(id), 0) FROM chat_messages";
 
-// Read committed: a batch locks the rows it reads but no gaps between them, so visitors' inserts
-// never wait for it (and visitors never change a stored message).
-const std::string kReadCommitted = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 // IGNORE: a row copied meanwhile by a batch that did not take the lock, or a message erased
 // meanwhile, is skipped instead of failing the batch.
 const std::string kCopyBatch =
@@ -38,7 +35,7 @@ std::int64_t copy_new_messages(MysqlConnection& primary) {
   for (;;) {
     const std::int64_t highest = single_number(primary.statement(kHighestIndexed));
     const std::int64_t from = highest > kSearchIndexLookbackIds ? highest - kSearchIndexLookbackIds : 0;
-    primary.execute(kReadCommitted);
+    primary.read_committed_next();  // visitors' inserts never wait for a batch
     auto& copy = primary.statement(kCopyBatch);
     copy.setInt64(1, from);
     copy.setInt64(2, newest);

@@ -47,6 +47,9 @@ class MysqlConnection {
   void execute(const std::string& query);
   // Ends a failed transaction: false (and the connection dropped) when even ROLLBACK failed.
   bool rollback();
+  // Makes the next transaction READ COMMITTED: its reads lock the rows they read but no gaps,
+  // so a background job's reads never hold up visitors' inserts.
+  void read_committed_next() { execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); }
   // Forgets the connection and its statements; the next get() reconnects.
   void reset();
 

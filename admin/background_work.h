@@ -15,10 +15,10 @@
 
 #include "admin_mysql_stats.h"
 #include "clock.h"
-#include "database_url.h"
+#include "mysql/database_url.h"
 #include "log.h"
-#include "message_search_index.h"
-#include "mysql_connection.h"
+#include "search/message_search_index.h"
+#include "mysql/mysql_connection.h"
 
 namespace chat {
 

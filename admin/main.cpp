@@ -20,7 +20,7 @@
 #include "admin_config.h"
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
-#include "fcgi_server.h"
+#include "http/fcgi_server.h"
 #include "log.h"
 #include "process.h"
 #include "background_work.h"

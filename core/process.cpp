@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "fcgi_server.h"
+#include "http/fcgi_server.h"
 
 namespace chat {
 namespace {

@@ -2,7 +2,7 @@
 //   chat-worker [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
 //   chat-worker --check-config                      (validates the settings and exits)
 // The process is a master that keeps CHAT_WORKER_PROCESSES children serving the socket (see
-// core/supervisor.h): SIGTERM stops gracefully, SIGHUP reloads settings and knowledge.
+// worker/supervisor.h): SIGTERM stops gracefully, SIGHUP reloads settings and knowledge.
 #include <fcgiapp.h>
 #include <malloc.h>
 #include <unistd.h>
@@ -11,14 +11,14 @@
 #include <memory>
 #include <string>
 
-#include "api.h"
-#include "config.h"
-#include "fcgi_server.h"
-#include "knowledge_base.h"
+#include "api/api.h"
+#include "worker_config.h"
+#include "http/fcgi_server.h"
+#include "knowledge/knowledge_base.h"
 #include "log.h"
-#include "mysql_store.h"
+#include "store/mysql_store.h"
 #include "process.h"
-#include "responder.h"
+#include "answers/responder.h"
 #include "supervisor.h"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sse_parser.h"
+#include "model/sse_parser.h"
 
 namespace chat::fuzz {
 

@@ -1,0 +1,22 @@
+// Settings of chat-admin, read from the environment (contract section 2).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mysql/database_url.h"
+#include "settings.h"
+
+namespace chat {
+
+struct AdminConfig {
+  DatabaseUrl database;                // CHAT_DATABASE_URL: the primary; erase and purge write here
+  DatabaseUrl read_database;           // CHAT_ADMIN_DATABASE_URL (default CHAT_DATABASE_URL): reports
+  std::optional<std::string> token;    // CHAT_ADMIN_TOKEN; unset or empty: every request gets 401
+};
+
+// Reads and validates the settings; on a bad value returns nullopt and one line naming the
+// variable in *error (never a secret's value).
+std::optional<AdminConfig> load_admin_config(const EnvLookup& env, std::string* error);
+
+}  // namespace chat

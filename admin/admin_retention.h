@@ -1,0 +1,20 @@
+// Retention: erasing the sessions (and, by cascade, their messages) whose last activity is older
+// than a cutoff, in small batches so no transaction grows large, then the statistics' rollups of
+// the days before it. `chat-admin --purge-older-than DAYS`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "mysql/mysql_connection.h"
+
+namespace chat {
+
+inline constexpr int kPurgeBatchSessions = 500;
+
+// Erases every session with updated_at before `cutoff`; returns how many. Throws
+// StoreUnavailable when the database cannot be reached.
+std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
+                                           std::chrono::system_clock::time_point cutoff);
+
+}  // namespace chat

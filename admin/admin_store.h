@@ -1,0 +1,70 @@
+// What the admin API needs from storage: reports over a date range, search, transcripts,
+// export and erasure. Independent of the database behind it (MySQL in production).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "admin_params.h"
+#include "admin_stats.h"
+#include "store_unavailable.h"
+#include "transcript/transcript.h"
+
+namespace chat {
+
+struct SessionSummary {
+  std::string session_id;
+  std::string created_at;  // ISO 8601 UTC
+  std::string updated_at;
+  std::int64_t message_count = 0;
+  VisitorInfo visitor;
+  std::optional<std::string> last_message;  // the text of its latest message
+};
+
+// A search (q) counts its matches up to kSearchCountCap (admin_search_scan.h): when there are
+// more, total is the cap and total_capped is true. Lists without q are counted exactly.
+struct SessionPage {
+  std::int64_t total = 0;  // sessions matching, over all pages
+  bool total_capped = false;
+  std::vector<SessionSummary> sessions;
+};
+
+struct AdminMessage {
+  std::string session_id;
+  StoredMessage message;
+};
+
+struct MessagePage {
+  std::int64_t total = 0;
+  bool total_capped = false;
+  std::vector<AdminMessage> messages;
+};
+
+// One row of the CSV export.
+struct ExportedMessage {
+  AdminMessage message;
+  VisitorInfo visitor;
+};
+
+// Receives the exported messages a batch at a time, oldest first; returns false to stop.
+using ExportSink = std::function<bool(const std::vector<ExportedMessage>& batch)>;
+
+// Sessions are in a date range when they were created in it; messages when they were stored
+// in it. Every method throws StoreUnavailable when the database cannot be reached.
+class AdminStore {
+ public:
+  virtual ~AdminStore() = default;
+  virtual AdminStats stats(const DateRange& range) = 0;
+  virtual SessionPage sessions(const SessionQuery& query) = 0;
+  virtual MessagePage messages(const MessageQuery& query) = 0;
+  virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
+  // Calls `sink` with batches of at most a few thousand rows, never holding more.
+  virtual void export_messages(const DateRange& range, const ExportSink& sink) = 0;
+  // Erases the session and all its messages in one transaction; false when there was none.
+  virtual bool erase_session(const std::string& session_id) = 0;
+};
+
+}  // namespace chat

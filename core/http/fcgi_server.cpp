@@ -1,0 +1,231 @@
+// The FastCGI adapter over libfcgi (see the header).
+#include "http/fcgi_server.h"
+
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <charconv>
+#include <cstring>
+
+#include "clock.h"
+#include "json_writer.h"
+#include "log.h"
+
+namespace chat {
+namespace {
+
+std::string param(FCGX_Request& request, const char* name) {
+  const char* value = FCGX_GetParam(name, request.envp);
+  return value ? value : "";
+}
+
+// Reads the body unless CONTENT_LENGTH says it is over the limit.
+void read_body(FCGX_Request& fcgi, Request& request) {
+  const std::string length_text = param(fcgi, "CONTENT_LENGTH");
+  std::size_t length = 0;
+  std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+  if (length > kMaxRequestBodyBytes) {
+    request.body_too_large = true;
+    return;
+  }
+  request.body.resize(length);
+  std::size_t read = 0;
+  while (read < length) {
+    const int got = FCGX_GetStr(request.body.data() + read, static_cast<int>(length - read), fcgi.in);
+    if (got <= 0) break;
+    read += static_cast<std::size_t>(got);
+  }
+  request.body.resize(read);
+}
+
+Request read_request(FCGX_Request& fcgi) {
+  Request request;
+  request.method = param(fcgi, "REQUEST_METHOD");
+  request.path = param(fcgi, "DOCUMENT_URI");
+  if (request.path.empty()) {
+    request.path = param(fcgi, "REQUEST_URI");
+    request.path = request.path.substr(0, request.path.find('?'));
+  }
+  request.query = param(fcgi, "QUERY_STRING");
+  request.content_type = param(fcgi, "CONTENT_TYPE");
+  request.accept = param(fcgi, "HTTP_ACCEPT");
+  request.remote_addr = param(fcgi, "REMOTE_ADDR");
+  request.request_id = param(fcgi, "REQUEST_ID");
+  request.authorization = param(fcgi, "HTTP_AUTHORIZATION");
+  read_body(fcgi, request);
+  return request;
+}
+
+// The response written to nginx over FastCGI, whole or in flushed pieces.
+class FcgiResponseStream final : public ResponseStream {
+ public:
+  explicit FcgiResponseStream(FCGX_Request& fcgi) : fcgi_(fcgi) {}
+
+  void begin(int status, const Headers& headers) override {
+    std::string head = "Status: ";
+    head.append(std::to_string(status)).append(" ").append(reason_phrase(status)).append("\r\n");
+    for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
+    head.append("\r\n");
+    FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi_.out);
+    begun_ = true;
+  }
+
+  bool write(std::string_view data) override {
+    if (aborted_) return false;
+    if (!data.empty() && FCGX_PutStr(data.data(), static_cast<int>(data.size()), fcgi_.out) < 0) {
+      return false;
+    }
+    return FCGX_FFlush(fcgi_.out) == 0;
+  }
+
+  bool begun() const override { return begun_; }
+
+  // No FastCGI END_REQUEST follows: nginx sees the upstream close early and cuts the client's
+  // transfer short. FCGX_Finish_r then fails to write and closes the connection.
+  void abort() override {
+    ::shutdown(fcgi_.ipcFd, SHUT_RDWR);
+    aborted_ = true;
+  }
+
+  void send_whole(const Response& response) {
+    begin(response.status, response.headers);
+    if (!response.body.empty()) {
+      FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), fcgi_.out);
+    }
+  }
+
+ private:
+  FCGX_Request& fcgi_;
+  bool begun_ = false;
+  bool aborted_ = false;
+};
+
+// Ends the request and closes its connection, whatever nginx asked (fastcgi_keep_conn is not
+// supported: the serving threads wait on the listening socket, not on kept connections). Once
+// the body was read it closes without libfcgi's lingering close (shut the sending side, then
+// sleep until nginx closes its side): nginx sends the whole request before it reads the
+// response, so the little left unread (the end of the body's records) is there already, and
+// reading it without waiting, then closing, sends no reset and leaves the response intact. A
+// body left unread (too large) may still be arriving: that connection lingers.
+void finish_request(FCGX_Request& fcgi, bool body_read) {
+  fcgi.keepConnection = body_read;  // kept open by libfcgi only for the close below
+  FCGX_Finish_r(&fcgi);
+  if (fcgi.ipcFd < 0) return;  // closed by libfcgi: lingering, or after a failed write
+  char unread[1024];
+  while (::recv(fcgi.ipcFd, unread, sizeof unread, MSG_DONTWAIT) > 0) {
+  }
+  ::close(fcgi.ipcFd);
+  fcgi.ipcFd = -1;
+}
+
+// Requests that took at least this long are logged; nginx's access log has every request.
+constexpr std::int64_t kSlowRequestMs = 1000;
+
+// A line for a request that failed (5xx) or was slow; the others cost no log write.
+void log_request(const Request& request, const Response& response, std::int64_t ms) {
+  const bool failed = response.status >= 500;
+  if (!failed && ms < kSlowRequestMs) return;
+  JsonWriter fields;
+  fields.field("request_id", request.request_id)
+      .field("method", request.method)
+      .field("path", request.path)
+      .field("status", response.status)
+      .field("ms", ms);
+  log::write_members(failed ? log::Level::error : log::Level::info, failed ? "request failed" : "slow request",
+                     fields.str());
+}
+
+}  // namespace
+
+int open_fastcgi_socket(const std::string& address, int backlog) {
+  const int fd = FCGX_OpenSocket(address.c_str(), backlog);
+  if (fd >= 0 && !address.empty() && address.front() == '/') ::chmod(address.c_str(), 0660);
+  return fd;
+}
+
+bool is_listening_socket(int fd) {
+  int listening = 0;
+  socklen_t size = sizeof listening;
+  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
+}
+
+FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests)
+    : listen_fd_(listen_fd),
+      thread_count_(threads),
+      factory_(std::move(factory)),
+      max_requests_(max_requests),
+      stop_event_(::eventfd(0, EFD_CLOEXEC)) {
+  // Non-blocking, so a thread woken for a connection another thread took is not stuck in accept.
+  ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+}
+
+FcgiServer::~FcgiServer() {
+  stop();
+  join();
+  ::close(stop_event_);
+}
+
+void FcgiServer::start() {
+  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { serve(); });
+}
+
+void FcgiServer::stop() {
+  if (stopping_.exchange(true)) return;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(stop_event_, &one, sizeof one);
+}
+
+void FcgiServer::join() {
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+// Blocks until the listening socket has a connection (true) or the server stops (false).
+bool FcgiServer::wait_for_connection(int poller) {
+  epoll_event event{};
+  while (!stopping_) {
+    const int ready = ::epoll_wait(poller, &event, 1, -1);
+    if (ready > 0) return event.data.fd == listen_fd_ && !stopping_;
+    if (ready < 0 && errno != EINTR) return false;
+  }
+  return false;
+}
+
+void FcgiServer::count_request() {
+  if (max_requests_ > 0 && ++served_ >= max_requests_) stop();
+}
+
+void FcgiServer::serve() {
+  std::unique_ptr<RequestHandler> handler = factory_();
+  const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
+  epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
+  ::epoll_ctl(poller, EPOLL_CTL_ADD, listen_fd_, &listen_event);
+  ::epoll_ctl(poller, EPOLL_CTL_ADD, stop_event_, &stop_event);
+  FCGX_Request fcgi;
+  FCGX_InitRequest(&fcgi, listen_fd_, 0);
+  while (wait_for_connection(poller)) {
+    if (FCGX_Accept_r(&fcgi) < 0) continue;  // another thread took it (EAGAIN), or it failed
+    const Stopwatch stopwatch;
+    FcgiResponseStream stream(fcgi);
+    Request request = read_request(fcgi);
+    request.stream = &stream;
+    const Response response = handler->handle(request);
+    if (!stream.begun()) stream.send_whole(response);
+    finish_request(fcgi, /*body_read=*/!request.body_too_large);
+    log_request(request, response, stopwatch.elapsed_ms());
+    count_request();
+  }
+  FCGX_Free(&fcgi, 1);
+  ::close(poller);
+}
+
+}  // namespace chat

@@ -1,0 +1,105 @@
+// One MySQL connection owned by one thread, with its prepared statements (see the header).
+#include "mysql/mysql_connection.h"
+
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+#include "log.h"
+
+namespace chat {
+namespace {
+
+constexpr int kConnectTimeoutSeconds = 3;
+constexpr int kReadTimeoutSeconds = 10;
+constexpr int kWriteTimeoutSeconds = 10;
+
+// Client error numbers (errmsg.h) meaning the server cannot be talked to.
+constexpr int kConnectionErrors[] = {
+    2002,  // CR_CONNECTION_ERROR: socket refused
+    2003,  // CR_CONN_HOST_ERROR
+    2005,  // CR_UNKNOWN_HOST
+    2006,  // CR_SERVER_GONE_ERROR
+    2013,  // CR_SERVER_LOST
+    2026,  // CR_SSL_CONNECTION_ERROR
+    2055,  // CR_SERVER_LOST_EXTENDED
+    1053,  // ER_SERVER_SHUTDOWN
+    1927,  // ER_CONNECTION_KILLED (MariaDB)
+    4031,  // ER_CLIENT_INTERACTION_TIMEOUT
+};
+
+}  // namespace
+
+sql::mysql::MySQL_Driver* mysql_driver() {
+  static sql::mysql::MySQL_Driver* const driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+MysqlThreadScope::MysqlThreadScope() { mysql_driver()->threadInit(); }
+MysqlThreadScope::~MysqlThreadScope() { mysql_driver()->threadEnd(); }
+
+bool is_connection_error(const sql::SQLException& error) {
+  for (const int code : kConnectionErrors) {
+    if (error.getErrorCode() == code) return true;
+  }
+  return false;
+}
+
+MysqlConnection::MysqlConnection(DatabaseUrl url) : url_(std::move(url)) {}
+
+void MysqlConnection::connect() {
+  sql::ConnectOptionsMap options;
+  if (url_.socket.empty()) {
+    options["hostName"] = sql::SQLString(url_.host);
+    options["port"] = url_.port;
+  } else {
+    options["socket"] = sql::SQLString(url_.socket);
+  }
+  options["userName"] = sql::SQLString(url_.user);
+  options["password"] = sql::SQLString(url_.password);
+  options["schema"] = sql::SQLString(url_.database);
+  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  options["OPT_CONNECT_TIMEOUT"] = kConnectTimeoutSeconds;
+  options["OPT_READ_TIMEOUT"] = kReadTimeoutSeconds;
+  options["OPT_WRITE_TIMEOUT"] = kWriteTimeoutSeconds;
+  options["OPT_RECONNECT"] = false;
+  try {
+    connection_.reset(mysql_driver()->connect(options));
+    execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+  } catch (const sql::SQLException& error) {
+    connection_.reset();
+    throw StoreUnavailable(std::string("cannot connect to ") + url_.redacted() + ": " + error.what());
+  }
+}
+
+sql::Connection& MysqlConnection::get() {
+  if (!connection_) connect();
+  return *connection_;
+}
+
+sql::PreparedStatement& MysqlConnection::statement(const std::string& query) {
+  auto& slot = statements_[query];
+  if (!slot) slot.reset(get().prepareStatement(query));
+  return *slot;
+}
+
+void MysqlConnection::execute(const std::string& query) {
+  std::unique_ptr<sql::Statement> statement(get().createStatement());
+  statement->execute(query);
+}
+
+bool MysqlConnection::rollback() {
+  try {
+    execute("ROLLBACK");
+    return true;
+  } catch (...) {
+    reset();
+    return false;
+  }
+}
+
+void MysqlConnection::reset() {
+  statements_.clear();
+  connection_.reset();
+}
+
+}  // namespace chat

@@ -1,0 +1,137 @@
+// An in-memory Store for handler unit tests.
+#include "memory_store.h"
+
+#include <algorithm>
+
+#include "clock.h"
+
+namespace chat {
+namespace {
+
+std::string iso(std::chrono::system_clock::time_point time) {
+  return mysql_datetime_to_iso8601(to_mysql_datetime(time));
+}
+
+}  // namespace
+
+void MemoryStore::check_available() const {
+  if (!available_) throw StoreUnavailable("memory store switched off");
+}
+
+bool MemoryStore::session_exists(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  return sessions_.count(session_id) != 0;
+}
+
+void MemoryStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
+                                 std::chrono::system_clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  Transcript& session = sessions_[session_id];
+  session.session_id = session_id;
+  session.created_at = session.updated_at = iso(at);
+  session.visitor = visitor;
+  ++session.version;
+}
+
+StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  auto [it, created] = sessions_.try_emplace(exchange.session_id);
+  Transcript& session = it->second;
+  if (created) {
+    session.session_id = exchange.session_id;
+    session.created_at = iso(exchange.asked_at);
+  }
+  session.updated_at = iso(exchange.answered_at);
+  ++session.version;
+  if (exchange.visitor.name) session.visitor.name = exchange.visitor.name;
+  if (exchange.visitor.email) session.visitor.email = exchange.visitor.email;
+
+  const std::int64_t visitor_message_id = next_message_id_;
+  const StoredExchange stored{next_message_id_ + 1};
+  next_message_id_ += 2;
+  session.messages.push_back({visitor_message_id, Sender::visitor, exchange.question,
+                              iso(exchange.asked_at), std::nullopt, std::nullopt});
+  session.messages.push_back({stored.bot_message_id, Sender::bot, exchange.answer,
+                              iso(exchange.answered_at), exchange.response_time_ms, exchange.source});
+  return stored;
+}
+
+std::optional<Transcript> MemoryStore::transcript(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second;
+}
+
+SessionVersions MemoryStore::session_versions(const std::vector<std::string>& session_ids) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  SessionVersions versions;
+  for (const auto& id : session_ids) {
+    const auto it = sessions_.find(id);
+    if (it != sessions_.end()) versions[id] = it->second.version;
+  }
+  return versions;
+}
+
+std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& session_id, int limit) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return {};
+  const auto& messages = it->second.messages;
+  const std::size_t keep = std::min(messages.size(), static_cast<std::size_t>(std::max(limit, 0)));
+  return {messages.end() - static_cast<long>(keep), messages.end()};
+}
+
+int MemoryStore::visitor_messages_since(const std::string& session_id,
+                                        std::chrono::system_clock::time_point since) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return 0;
+  const std::string since_text = iso(since);
+  int count = 0;
+  for (const auto& message : it->second.messages) {
+    if (message.sender == Sender::visitor && message.created_at >= since_text) ++count;
+  }
+  return count;
+}
+
+std::optional<std::string> MemoryStore::cached_answer(const std::string& question_hash) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto it = cache_.find(question_hash);
+  if (it == cache_.end() || it->second.expires_at <= std::chrono::system_clock::now()) return std::nullopt;
+  return it->second.answer;
+}
+
+void MemoryStore::cache_answer(const std::string& question_hash, const std::string&,
+                               const std::string& answer, std::chrono::seconds ttl) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  cache_[question_hash] = {answer, std::chrono::system_clock::now() + ttl};
+}
+
+void MemoryStore::ping() {
+  std::lock_guard lock(mutex_);
+  check_available();
+}
+
+void MemoryStore::set_available(bool available) {
+  std::lock_guard lock(mutex_);
+  available_ = available;
+}
+
+std::size_t MemoryStore::message_count() const {
+  std::lock_guard lock(mutex_);
+  std::size_t count = 0;
+  for (const auto& [id, session] : sessions_) count += session.messages.size();
+  return count;
+}
+
+}  // namespace chat

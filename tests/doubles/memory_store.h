@@ -1,0 +1,45 @@
+// An in-memory Store for handler unit tests. It can be switched "down" to act like an
+// unreachable database. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace chat {
+
+class MemoryStore final : public Store {
+ public:
+  bool session_exists(const std::string& session_id) override;
+  void create_session(const std::string& session_id, const VisitorInfo& visitor,
+                      std::chrono::system_clock::time_point at) override;
+  StoredExchange record_exchange(const Exchange& exchange) override;
+  std::optional<Transcript> transcript(const std::string& session_id) override;
+  SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
+  std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
+  int visitor_messages_since(const std::string& session_id,
+                             std::chrono::system_clock::time_point since) override;
+  std::optional<std::string> cached_answer(const std::string& question_hash) override;
+  void cache_answer(const std::string& question_hash, const std::string& question,
+                    const std::string& answer, std::chrono::seconds ttl) override;
+  void ping() override;
+
+  void set_available(bool available);
+  std::size_t message_count() const;
+
+ private:
+  void check_available() const;
+
+  mutable std::mutex mutex_;
+  bool available_ = true;
+  std::int64_t next_message_id_ = 1;
+  std::map<std::string, Transcript> sessions_;
+  struct CachedAnswer {
+    std::string answer;
+    std::chrono::system_clock::time_point expires_at;
+  };
+  std::map<std::string, CachedAnswer> cache_;
+};
+
+}  // namespace chat

@@ -1,0 +1,345 @@
+// Tests of the visitor API handlers over the in-memory store: every status of the contract
+// that the worker itself answers, and what gets stored.
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "json.h"
+#include "memory_store.h"
+#include "uuid.h"
+
+namespace {
+
+class EchoResponder final : public chat::Responder {
+ public:
+  chat::Answer answer(const chat::AnswerRequest& request) override {
+    if (fail) throw std::runtime_error("secret internal detail");
+    ++calls;
+    last_history = request.history;
+    std::string text = "You asked: " + request.question;
+    if (request.sink) (*request.sink)(text);
+    return {text, source, {}};
+  }
+  bool fail = false;
+  int calls = 0;
+  chat::Source source = chat::Source::knowledge;
+  std::vector<chat::StoredMessage> last_history;
+};
+
+// Collects what a handler streams.
+class RecordingStream final : public chat::ResponseStream {
+ public:
+  void begin(int status, const chat::Headers& headers) override {
+    this->status = status;
+    this->headers = headers;
+    started = true;
+  }
+  bool write(std::string_view data) override {
+    body.append(data);
+    return true;
+  }
+  bool begun() const override { return started; }
+
+  int status = 0;
+  chat::Headers headers;
+  std::string body;
+  bool started = false;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  chat::Response ask(const std::string& body, const std::string& content_type = "application/json") {
+    chat::Request request;
+    request.method = "POST";
+    request.path = "/api/chatbot/ask/";
+    request.content_type = content_type;
+    request.body = body;
+    return chat::handle_api_request(request, context_);
+  }
+
+  chat::Response get(const std::string& path, const std::string& method = "GET") {
+    chat::Request request;
+    request.method = method;
+    request.path = path;
+    return chat::handle_api_request(request, context_);
+  }
+
+  static Json::Value body_of(const chat::Response& response) {
+    const auto body = chat::json::parse_strict(response.body, nullptr);
+    EXPECT_TRUE(body) << response.body;
+    return body.value_or(Json::Value());
+  }
+
+  static std::string error_code(const chat::Response& response) {
+    return body_of(response)["error"]["code"].asString();
+  }
+
+  static std::string header(const chat::Response& response, const std::string& name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return value;
+    }
+    return "";
+  }
+
+  chat::Response ask_streaming(const std::string& body, RecordingStream& stream) {
+    chat::Request request;
+    request.method = "POST";
+    request.path = "/api/chatbot/ask/";
+    request.content_type = "application/json";
+    request.accept = "text/event-stream";
+    request.body = body;
+    request.stream = &stream;
+    return chat::handle_api_request(request, context_);
+  }
+
+  chat::MemoryStore store_;
+  EchoResponder responder_;
+  chat::ApiContext context_{store_, responder_, {}};
+};
+
+}  // namespace
+
+TEST_F(ApiTest, AskStartsASessionAndStoresBothMessages) {
+  const auto response = ask(R"({"message": "What services do you offer?"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json::Value body = body_of(response);
+  EXPECT_TRUE(chat::is_uuid(body["session_id"].asString()));
+  EXPECT_EQ(body["response"].asString(), "You asked: What services do you offer?");
+  EXPECT_EQ(body["source"].asString(), "knowledge");
+  EXPECT_TRUE(body["response_time_ms"].isIntegral());
+  EXPECT_EQ(store_.message_count(), 2u);
+
+  const auto transcript = store_.transcript(body["session_id"].asString());
+  ASSERT_TRUE(transcript);
+  ASSERT_EQ(transcript->messages.size(), 2u);
+  EXPECT_EQ(transcript->messages[0].sender, chat::Sender::visitor);
+  EXPECT_EQ(transcript->messages[1].sender, chat::Sender::bot);
+  EXPECT_EQ(transcript->messages[1].id, body["message_id"].asInt64());
+  EXPECT_EQ(transcript->messages[1].source, chat::Source::knowledge);
+}
+
+TEST_F(ApiTest, AskWithAKnownSessionContinuesIt) {
+  const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
+  const auto second = ask(R"({"message": "two", "session_id": ")" + id + R"("})");
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(body_of(second)["session_id"].asString(), id);
+  EXPECT_EQ(store_.transcript(id)->messages.size(), 4u);
+}
+
+TEST_F(ApiTest, AskWithAnUnknownSessionStartsANewOne) {
+  const std::string unknown = "3f6c1a2b-0c1d-4e5f-8a9b-0c1d2e3f4a5b";
+  const auto response = ask(R"({"message": "hi", "session_id": ")" + unknown + R"("})");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_NE(body_of(response)["session_id"].asString(), unknown);
+  EXPECT_FALSE(store_.transcript(unknown));
+}
+
+TEST_F(ApiTest, AskRejectsBadInputAndStoresNothing) {
+  EXPECT_EQ(ask("{").status, 400);
+  EXPECT_EQ(ask(R"({"message": ""})").status, 400);
+  EXPECT_EQ(ask(R"({"message": "hi", "session_id": "nope"})").status, 400);
+  EXPECT_EQ(ask(R"({"message": ")" + std::string(2001, 'x') + R"("})").status, 400);
+  EXPECT_EQ(error_code(ask("{")), "bad_request");
+  EXPECT_EQ(store_.message_count(), 0u);
+}
+
+TEST_F(ApiTest, AskWithoutJsonContentTypeIs415) {
+  const auto response = ask(R"({"message": "hi"})", "text/plain");
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(error_code(response), "unsupported_media_type");
+}
+
+TEST_F(ApiTest, OversizedBodyIs413) {
+  chat::Request request;
+  request.method = "POST";
+  request.path = "/api/chatbot/ask/";
+  request.content_type = "application/json";
+  request.body_too_large = true;
+  const auto response = chat::handle_api_request(request, context_);
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(error_code(response), "payload_too_large");
+}
+
+TEST_F(ApiTest, WrongMethodIs405WithAllow) {
+  const auto on_ask = get("/api/chatbot/ask/");
+  EXPECT_EQ(on_ask.status, 405);
+  EXPECT_EQ(error_code(on_ask), "method_not_allowed");
+  EXPECT_NE(header(on_ask, "Allow").find("POST"), std::string::npos);
+  const auto on_session = get("/api/chatbot/session/3f6c1a2b-0c1d-4e5f-8a9b-0c1d2e3f4a5b/", "DELETE");
+  EXPECT_EQ(on_session.status, 405);
+  EXPECT_NE(header(on_session, "Allow").find("GET"), std::string::npos);
+}
+
+TEST_F(ApiTest, SessionReturnsMessagesInOrder) {
+  const std::string id = body_of(ask(R"({"message": "one", "visitor_info": {"name": "Ada"}})"))["session_id"].asString();
+  ask(R"({"message": "two", "session_id": ")" + id + R"("})");
+  const auto response = get("/api/chatbot/session/" + id + "/");
+  ASSERT_EQ(response.status, 200);
+  const Json::Value body = body_of(response);
+  EXPECT_EQ(body["session_id"].asString(), id);
+  EXPECT_EQ(body["visitor_info"]["name"].asString(), "Ada");
+  const Json::Value& messages = body["messages"];
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(messages[0]["message"].asString(), "one");
+  EXPECT_EQ(messages[2]["message"].asString(), "two");
+  EXPECT_TRUE(messages[0]["response_time_ms"].isNull());
+  EXPECT_TRUE(messages[0]["source"].isNull());
+  EXPECT_EQ(messages[3]["source"].asString(), "knowledge");
+  EXPECT_TRUE(body["created_at"].asString().ends_with("Z"));
+  for (Json::ArrayIndex i = 1; i < messages.size(); ++i) {
+    EXPECT_LT(messages[i - 1]["id"].asInt64(), messages[i]["id"].asInt64());
+  }
+}
+
+// With the process's cache: a cached body is served while the session's version is unchanged,
+// and a turn stored meanwhile (by any worker: here straight into the store) shows at once.
+TEST_F(ApiTest, CachedTranscriptIsServedOnlyWhileTheSessionIsUnchanged) {
+  chat::TranscriptCache cache(1 << 20);
+  chat::SessionVersionBatch versions;
+  context_.transcripts = &cache;
+  context_.versions = &versions;
+  const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
+  const std::string path = "/api/chatbot/session/" + id + "/";
+  ASSERT_EQ(body_of(get(path))["messages"].size(), 2u);
+  const auto entry = cache.find(id);
+  ASSERT_TRUE(entry);
+  cache.put(id, entry->version, R"({"from_cache": true})");
+  EXPECT_TRUE(body_of(get(path))["from_cache"].asBool());
+
+  const auto now = std::chrono::system_clock::now();
+  store_.record_exchange({id, {}, "two", now, "answer", now, 1, chat::Source::knowledge});
+  const Json::Value fresh = body_of(get(path));
+  EXPECT_FALSE(fresh.isMember("from_cache"));
+  EXPECT_EQ(fresh["messages"].size(), 4u);
+  EXPECT_EQ(body_of(get(path))["messages"].size(), 4u);  // and cached again
+  EXPECT_NE(cache.find(id)->body.find("two"), std::string::npos);
+}
+
+TEST_F(ApiTest, SessionUnknownIs404AndNotAUuidIs400) {
+  EXPECT_EQ(get("/api/chatbot/session/3f6c1a2b-0c1d-4e5f-8a9b-0c1d2e3f4a5b/").status, 404);
+  const auto bad = get("/api/chatbot/session/not-a-uuid/");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(error_code(bad), "bad_request");
+}
+
+TEST_F(ApiTest, UnknownPathIs404) {
+  const auto response = get("/api/chatbot/nothing/");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(error_code(response), "not_found");
+}
+
+TEST_F(ApiTest, HealthReportsTheDatabase) {
+  const auto up = get("/healthz");
+  EXPECT_EQ(up.status, 200);
+  EXPECT_EQ(body_of(up)["database"].asString(), "ok");
+  store_.set_available(false);
+  const auto down = get("/healthz");
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(body_of(down)["database"].asString(), "unavailable");
+}
+
+TEST_F(ApiTest, UnreachableDatabaseIs503AndStoresNothing) {
+  store_.set_available(false);
+  const auto response = ask(R"({"message": "hi"})");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(error_code(response), "unavailable");
+  store_.set_available(true);
+  EXPECT_EQ(store_.message_count(), 0u);
+}
+
+TEST_F(ApiTest, UnexpectedFailureIs500WithoutDetail) {
+  responder_.fail = true;
+  const auto response = ask(R"({"message": "hi"})");
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(error_code(response), "internal");
+  EXPECT_EQ(response.body.find("secret internal detail"), std::string::npos);
+  EXPECT_EQ(store_.message_count(), 0u);
+}
+
+TEST_F(ApiTest, StreamingAskSendsSessionTokensAndDone) {
+  RecordingStream stream;
+  ask_streaming(R"({"message": "hello there"})", stream);
+  ASSERT_TRUE(stream.started);
+  EXPECT_EQ(stream.status, 200);
+  EXPECT_EQ(stream.headers.at(0).second, "text/event-stream; charset=utf-8");
+  const std::string& body = stream.body;
+  const auto session = body.find("event: session\ndata: {\"session_id\":");
+  const auto token = body.find("event: token\ndata: {\"text\":\"You asked: hello there\"}\n\n");
+  const auto done = body.find("event: done\ndata: {");
+  ASSERT_NE(session, std::string::npos) << body;
+  ASSERT_NE(token, std::string::npos) << body;
+  ASSERT_NE(done, std::string::npos) << body;
+  EXPECT_LT(session, token);
+  EXPECT_LT(token, done);
+  EXPECT_NE(body.find("\"message_id\":2", done), std::string::npos) << body;
+  EXPECT_EQ(store_.message_count(), 2u);
+}
+
+TEST_F(ApiTest, StreamedNewSessionExistsBeforeTheAnswerIsStored) {
+  RecordingStream stream;
+  responder_.fail = true;  // the answer never comes
+  ask_streaming(R"({"message": "hello"})", stream);
+  const auto start = stream.body.find("\"session_id\":\"") + 14;
+  const std::string id = stream.body.substr(start, 36);
+  ASSERT_TRUE(chat::is_uuid(id)) << stream.body;
+  EXPECT_EQ(get("/api/chatbot/session/" + id + "/").status, 200);
+}
+
+TEST_F(ApiTest, StreamingFailureAfterTheStreamBeganIsAnErrorEvent) {
+  RecordingStream stream;
+  responder_.fail = true;
+  ask_streaming(R"({"message": "hello"})", stream);
+  EXPECT_NE(stream.body.find("event: error\ndata: {\"error\":{\"code\":\"internal\""), std::string::npos)
+      << stream.body;
+  EXPECT_EQ(stream.body.find("event: done"), std::string::npos);
+}
+
+TEST_F(ApiTest, StreamingValidationErrorIsPlainJson) {
+  RecordingStream stream;
+  const auto response = ask_streaming(R"({"message": ""})", stream);
+  EXPECT_FALSE(stream.started);
+  EXPECT_EQ(response.status, 400);
+}
+
+TEST_F(ApiTest, SecondTurnGetsTheHistory) {
+  const std::string id = body_of(ask(R"({"message": "first question"})"))["session_id"].asString();
+  ask(R"({"message": "second question", "session_id": ")" + id + R"("})");
+  ASSERT_EQ(responder_.last_history.size(), 2u);
+  EXPECT_EQ(responder_.last_history[0].text, "first question");
+  EXPECT_EQ(responder_.last_history[1].sender, chat::Sender::bot);
+}
+
+TEST_F(ApiTest, PerSessionHourlyLimitIs429) {
+  context_.limits.session_asks_per_hour = 2;
+  const std::string id = body_of(ask(R"({"message": "one"})"))["session_id"].asString();
+  EXPECT_EQ(ask(R"({"message": "two", "session_id": ")" + id + R"("})").status, 200);
+  const auto limited = ask(R"({"message": "three", "session_id": ")" + id + R"("})");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(error_code(limited), "rate_limited");
+  EXPECT_EQ(header(limited, "Retry-After"), "60");
+  EXPECT_EQ(store_.message_count(), 4u);
+}
+
+TEST_F(ApiTest, ModelAnswerToAFirstQuestionIsReusedFromTheCache) {
+  context_.limits.answer_cache = true;
+  responder_.source = chat::Source::model;
+  EXPECT_EQ(body_of(ask(R"({"message": "What services do you offer?"})"))["source"].asString(), "model");
+  const auto again = body_of(ask(R"({"message": "  what SERVICES do you offer  "})"));
+  EXPECT_EQ(again["source"].asString(), "cache");
+  EXPECT_EQ(again["response"].asString(), "You asked: What services do you offer?");
+  EXPECT_EQ(responder_.calls, 1);
+}
+
+TEST_F(ApiTest, OnlyModelAnswersAreCachedAndOnlyForFirstQuestions) {
+  context_.limits.answer_cache = true;
+  responder_.source = chat::Source::fallback;
+  ask(R"({"message": "pricing?"})");
+  EXPECT_EQ(body_of(ask(R"({"message": "pricing?"})"))["source"].asString(), "fallback");
+  responder_.source = chat::Source::model;
+  const std::string id = body_of(ask(R"({"message": "pricing?"})"))["session_id"].asString();
+  const auto follow_up = body_of(ask(R"({"message": "pricing?", "session_id": ")" + id + R"("})"));
+  EXPECT_EQ(follow_up["source"].asString(), "model");
+  EXPECT_EQ(responder_.calls, 4);
+}

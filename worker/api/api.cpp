@@ -1,0 +1,148 @@
+// The visitor API's handlers: parse, validate, act, store (contract section 3).
+#include "api/api.h"
+
+#include <algorithm>
+
+#include "bad_input.h"
+#include "http/event_stream.h"
+#include "json.h"
+#include "log.h"
+#include "transcript/transcript_json.h"
+#include "uuid.h"
+
+namespace chat {
+namespace {
+
+constexpr std::string_view kAskPath = "/api/chatbot/ask/";
+constexpr std::string_view kSessionPrefix = "/api/chatbot/session/";
+constexpr std::string_view kHealthPath = "/healthz";
+
+Response method_not_allowed(const Request& request, const char* allow) {
+  Response response =
+      Response::error(405, "method_not_allowed", "method " + request.method + " is not allowed here");
+  response.headers.emplace_back("Allow", allow);
+  return response;
+}
+
+}  // namespace
+
+namespace {
+
+// The path without its trailing slash ("/api/chatbot/ask/" and "/api/chatbot/ask" are one).
+std::string_view without_trailing_slash(std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+Response route(const Request& request, ApiContext& context) {
+  const std::string_view path = without_trailing_slash(request.path);
+  if (path == without_trailing_slash(kAskPath)) {
+    if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+    return handle_ask(request, context);
+  }
+  if (path.starts_with(kSessionPrefix)) {
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD, OPTIONS");
+    return handle_session(request, context, std::string(path.substr(kSessionPrefix.size())));
+  }
+  if (path == kHealthPath) {
+    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
+    return handle_healthz(request, context);
+  }
+  return Response::error(404, "not_found", "no such endpoint");
+}
+
+}  // namespace
+
+namespace {
+
+// The transcript's JSON, from the process's cache when the session's version says it is current.
+std::optional<std::string> transcript_body(ApiContext& context, const std::string& session_id) {
+  const bool caching = context.transcripts && context.versions;
+  if (caching) {
+    if (auto cached = context.transcripts->find(session_id)) {
+      const auto version = context.versions->version(
+          session_id, [&](const std::vector<std::string>& ids) { return context.store.session_versions(ids); });
+      if (!version) {
+        context.transcripts->erase(session_id);
+        return std::nullopt;
+      }
+      if (*version == cached->version) return std::move(cached->body);
+    }
+  }
+  const auto transcript = context.store.transcript(session_id);
+  if (!transcript) return std::nullopt;
+  JsonWriter body;
+  write_transcript(body, *transcript);
+  if (caching) context.transcripts->put(session_id, transcript->version, body.str());
+  return body.take();
+}
+
+}  // namespace
+
+Response handle_session(const Request&, ApiContext& context, const std::string& session_id) {
+  if (!is_uuid(session_id)) throw BadInput("session id must be a UUID");
+  std::string id = session_id;
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto body = transcript_body(context, id);
+  if (!body) return Response::error(404, "not_found", "no such session");
+  return Response::json(200, std::move(*body));
+}
+
+Response handle_healthz(const Request&, ApiContext& context) {
+  bool up = true;
+  try {
+    context.store.ping();
+  } catch (const StoreUnavailable& error) {
+    Json::Value fields(Json::objectValue);
+    fields["detail"] = error.what();
+    log::warn("health check: database unavailable", fields);
+    up = false;
+  }
+  const char* state = up ? "ok" : "unavailable";
+  JsonWriter body;
+  body.begin_object().field("status", state).field("database", state).end_object();
+  return Response::json(up ? 200 : 503, body.take());
+}
+
+namespace {
+
+// The error as JSON, or as an "error" event when the answer is already streaming.
+Response error_reply(const Request& request, Response response) {
+  if (request.stream && request.stream->begun()) {
+    request.stream->write(format_sse_event("error", response.body));
+  }
+  return response;
+}
+
+void log_failure(const Request& request, const char* message, const std::exception& error) {
+  Json::Value fields(Json::objectValue);
+  fields["request_id"] = request.request_id;
+  fields["detail"] = error.what();
+  log::error(message, fields);
+}
+
+}  // namespace
+
+Response handle_api_request(const Request& request, ApiContext& context) {
+  try {
+    return route(request, context);
+  } catch (const BadInput& error) {
+    return error_reply(request, Response::error(400, error_code_for_status(400), error.what()));
+  } catch (const ClientError& error) {
+    Response response = Response::error(error.status(), error_code_for_status(error.status()), error.what());
+    if (error.retry_after_seconds() > 0) {
+      response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds()));
+    }
+    return error_reply(request, std::move(response));
+  } catch (const StoreUnavailable& error) {
+    log_failure(request, "database unavailable", error);
+    return error_reply(request, Response::error(503, "unavailable",
+                                                "the service is temporarily unavailable, try again shortly"));
+  } catch (const std::exception& error) {
+    log_failure(request, "unhandled error", error);
+    return error_reply(request, Response::error(500, "internal", "internal error"));
+  }
+}
+
+}  // namespace chat

@@ -1,0 +1,42 @@
+// The visitor API's handlers: ask, session transcript and health, plus the router over them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "http/http.h"
+#include "answers/responder.h"
+#include "store/session_version_batch.h"
+#include "store/store.h"
+#include "store/transcript_cache.h"
+
+namespace chat {
+
+struct ApiLimits {
+  std::size_t max_message_chars = 2000;
+  int session_asks_per_hour = 60;  // 0: no limit
+  bool answer_cache = false;       // reuse model answers to first questions
+  std::chrono::seconds cache_ttl{86400};
+  int history_messages = 20;       // earlier messages loaded for the model's context
+};
+
+// What a handler may use. One per serving thread.
+struct ApiContext {
+  Store& store;
+  Responder& responder;
+  ApiLimits limits;
+  // The process's, shared by its threads; both or neither (then every read is a fresh query).
+  TranscriptCache* transcripts = nullptr;
+  SessionVersionBatch* versions = nullptr;
+};
+
+// Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable
+// database 503, anything else 500 with the detail in the log only; after a stream has begun
+// the error is sent as an "error" event instead.
+Response handle_api_request(const Request& request, ApiContext& context);
+
+Response handle_ask(const Request& request, ApiContext& context);
+Response handle_session(const Request& request, ApiContext& context, const std::string& session_id);
+Response handle_healthz(const Request& request, ApiContext& context);
+
+}  // namespace chat

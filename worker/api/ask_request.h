@@ -1,0 +1,25 @@
+// Parsing and validation of the body of POST /api/chatbot/ask/.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store.h"  // VisitorInfo
+
+namespace chat {
+
+inline constexpr std::size_t kMaxVisitorNameChars = 100;
+inline constexpr std::size_t kMaxVisitorEmailChars = 254;
+
+struct AskRequest {
+  std::string message;                    // trimmed, non-empty, at most max_message_chars
+  std::optional<std::string> session_id;  // a UUID in lowercase, when the client sent one
+  VisitorInfo visitor;
+};
+
+// Parses `body`; throws ClientError(400) naming the first problem found.
+AskRequest parse_ask_request(std::string_view body, std::size_t max_message_chars);
+
+}  // namespace chat

@@ -1,0 +1,220 @@
+// The Store on MySQL/MariaDB. Every statement is a named constant; every value is bound.
+#include "store/mysql_store.h"
+
+#include <cppconn/resultset.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "clock.h"
+#include "mysql/result_row.h"
+#include "mysql/sql_in_list.h"
+#include "store/session_version_batch.h"
+#include "transcript/transcript_query.h"
+
+namespace chat {
+namespace {
+
+const std::string kSessionExists = "SELECT 1 FROM chat_sessions WHERE id = ?";
+
+const std::string kUpsertSession =
+    "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email) "
+    "VALUES (?, ?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), version = version + 1, "
+    "visitor_name = COALESCE(VALUES(visitor_name), visitor_name), "
+    "visitor_email = COALESCE(VALUES(visitor_email), visitor_email)";
+
+// Both messages of an exchange in one round trip; RETURNING (MariaDB 10.5+) gives their ids.
+const std::string kInsertExchange =
+    "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
+    "VALUES (?, 'visitor', ?, ?, NULL, NULL), (?, 'bot', ?, ?, ?, ?) RETURNING id, sender";
+
+// The versions of some sessions; the IN list comes from sql_in_list.h.
+const std::string kSessionVersionsOf = "SELECT id, version FROM chat_sessions WHERE id IN ";
+
+const std::string kPing = "SELECT 1";
+
+const std::string kRecentMessages =
+    "SELECT id, sender, message, created_at, response_time_ms, source FROM chat_messages "
+    "WHERE session_id = ? ORDER BY id DESC LIMIT ?";
+
+const std::string kVisitorMessagesSince =
+    "SELECT COUNT(*) FROM chat_messages WHERE session_id = ? AND sender = 'visitor' AND created_at >= ?";
+
+const std::string kCachedAnswer =
+    "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
+
+const std::string kCacheAnswer =
+    "INSERT INTO answer_cache (question_hash, question, answer, created_at, expires_at) "
+    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE answer = VALUES(answer), "
+    "created_at = VALUES(created_at), expires_at = VALUES(expires_at)";
+
+// Inserts the question and the answer; returns the answer's id.
+std::int64_t insert_messages(MysqlConnection& connection, const Exchange& exchange) {
+  auto& statement = connection.statement(kInsertExchange);
+  statement.setString(1, exchange.session_id);
+  statement.setString(2, exchange.question);
+  statement.setString(3, to_mysql_datetime(exchange.asked_at));
+  statement.setString(4, exchange.session_id);
+  statement.setString(5, exchange.answer);
+  statement.setString(6, to_mysql_datetime(exchange.answered_at));
+  statement.setInt64(7, exchange.response_time_ms);
+  statement.setString(8, std::string(to_string(exchange.source)));
+  std::unique_ptr<sql::ResultSet> ids(statement.executeQuery());
+  while (ids->next()) {
+    if (parse_sender(std::string(ids->getString(2))) == Sender::bot) return static_cast<std::int64_t>(ids->getUInt64(1));
+  }
+  throw std::runtime_error("INSERT ... RETURNING gave no id for the answer");
+}
+
+}  // namespace
+
+bool MysqlStore::session_exists(const std::string& session_id) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kSessionExists);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        return rows->next();
+      },
+      /*retry_on_loss=*/true);
+}
+
+void MysqlStore::upsert_session(const std::string& session_id, const VisitorInfo& visitor,
+                                std::chrono::system_clock::time_point created_at,
+                                std::chrono::system_clock::time_point updated_at) {
+  auto& session = connection_.statement(kUpsertSession);
+  session.setString(1, session_id);
+  session.setString(2, to_mysql_datetime(created_at));
+  session.setString(3, to_mysql_datetime(updated_at));
+  set_optional_string(session, 4, visitor.name);
+  set_optional_string(session, 5, visitor.email);
+  session.executeUpdate();
+}
+
+void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
+                                std::chrono::system_clock::time_point at) {
+  connection_.run([&] { upsert_session(session_id, visitor, at, at); }, /*retry_on_loss=*/true);
+}
+
+StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commit_sent) {
+  connection_.execute("START TRANSACTION");
+  upsert_session(exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
+  const StoredExchange stored{insert_messages(connection_, exchange)};
+  commit_sent = true;
+  connection_.execute("COMMIT");
+  return stored;
+}
+
+// Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
+// transaction back on the server, so it is retried once on a new connection; a loss during
+// COMMIT is not retried (the outcome is unknown) and surfaces as StoreUnavailable.
+StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
+  for (int attempt = 0;; ++attempt) {
+    bool commit_sent = false;
+    try {
+      return insert_exchange(exchange, commit_sent);
+    } catch (const sql::SQLException& error) {
+      if (!is_connection_error(error)) {
+        connection_.rollback();
+        throw;
+      }
+      connection_.reset();
+      if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
+    } catch (...) {
+      connection_.rollback();
+      throw;
+    }
+  }
+}
+
+std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
+  return query_transcript(connection_, session_id);
+}
+
+SessionVersions MysqlStore::session_versions(const std::vector<std::string>& session_ids) {
+  if (session_ids.empty()) return {};
+  if (session_ids.size() > SessionVersionBatch::kMaxIds) throw std::invalid_argument("too many session ids");
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
+        unsigned int place = 0;
+        bind_in_list(session_ids.size(), [&](std::optional<std::size_t> i) {
+          statement.setString(++place, i ? session_ids[*i] : "");  // "": no session's id
+        });
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        SessionVersions versions;
+        while (rows->next()) versions[rows->getString(1)] = rows->getInt64(2);
+        return versions;
+      },
+      /*retry_on_loss=*/true);
+}
+
+std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& session_id, int limit) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kRecentMessages);
+        statement.setString(1, session_id);
+        statement.setInt(2, limit);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        std::vector<StoredMessage> messages;
+        while (rows->next()) messages.push_back(read_message_columns(*rows, 1));
+        std::reverse(messages.begin(), messages.end());
+        return messages;
+      },
+      /*retry_on_loss=*/true);
+}
+
+int MysqlStore::visitor_messages_since(const std::string& session_id,
+                                       std::chrono::system_clock::time_point since) {
+  return connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kVisitorMessagesSince);
+        statement.setString(1, session_id);
+        statement.setString(2, to_mysql_datetime(since));
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        return rows->next() ? rows->getInt(1) : 0;
+      },
+      /*retry_on_loss=*/true);
+}
+
+std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {
+  return connection_.run(
+      [&]() -> std::optional<std::string> {
+        auto& statement = connection_.statement(kCachedAnswer);
+        statement.setString(1, question_hash);
+        statement.setString(2, to_mysql_datetime(std::chrono::system_clock::now()));
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        if (!rows->next()) return std::nullopt;
+        return std::string(rows->getString(1));
+      },
+      /*retry_on_loss=*/true);
+}
+
+void MysqlStore::cache_answer(const std::string& question_hash, const std::string& question,
+                              const std::string& answer, std::chrono::seconds ttl) {
+  const auto now = std::chrono::system_clock::now();
+  connection_.run(
+      [&] {
+        auto& statement = connection_.statement(kCacheAnswer);
+        statement.setString(1, question_hash);
+        statement.setString(2, question);
+        statement.setString(3, answer);
+        statement.setString(4, to_mysql_datetime(now));
+        statement.setString(5, to_mysql_datetime(now + ttl));
+        statement.executeUpdate();
+      },
+      /*retry_on_loss=*/true);  // an upsert: running it twice is harmless
+}
+
+void MysqlStore::ping() {
+  connection_.run(
+      [&] {
+        std::unique_ptr<sql::ResultSet> rows(connection_.statement(kPing).executeQuery());
+        rows->next();
+      },
+      /*retry_on_loss=*/true);
+}
+
+}  // namespace chat

@@ -1,0 +1,62 @@
+// What the visitor API needs from storage, independent of the database behind it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store_unavailable.h"
+#include "transcript/transcript.h"
+
+namespace chat {
+
+// One question and its answer, stored together or not at all.
+struct Exchange {
+  std::string session_id;  // existing or newly generated; the session is created if missing
+  VisitorInfo visitor;     // fields given here replace the stored ones
+  std::string question;
+  std::chrono::system_clock::time_point asked_at;
+  std::string answer;
+  std::chrono::system_clock::time_point answered_at;
+  std::int64_t response_time_ms = 0;
+  Source source = Source::model;
+};
+
+// Session id -> version (Transcript::version).
+using SessionVersions = std::unordered_map<std::string, std::int64_t>;
+
+struct StoredExchange {
+  std::int64_t bot_message_id = 0;  // the answer's id; the question's is smaller
+};
+
+// Every method throws StoreUnavailable when the database cannot be reached; other failures
+// throw other exceptions. Implementations are used by one thread at a time.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual bool session_exists(const std::string& session_id) = 0;
+  // Stores an empty session (a streamed first answer's, so a reload mid-stream finds it).
+  virtual void create_session(const std::string& session_id, const VisitorInfo& visitor,
+                              std::chrono::system_clock::time_point at) = 0;
+  virtual StoredExchange record_exchange(const Exchange& exchange) = 0;
+  virtual std::optional<Transcript> transcript(const std::string& session_id) = 0;
+  // The sessions' versions (Transcript::version); sessions that do not exist are left out. At
+  // most SessionVersionBatch::kMaxIds ids, which may repeat.
+  virtual SessionVersions session_versions(const std::vector<std::string>& session_ids) = 0;
+  // The session's last `limit` messages, oldest first.
+  virtual std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) = 0;
+  // How many visitor messages the session has stored since `since`.
+  virtual int visitor_messages_since(const std::string& session_id,
+                                     std::chrono::system_clock::time_point since) = 0;
+  // The cached answer for a question hash, unless expired.
+  virtual std::optional<std::string> cached_answer(const std::string& question_hash) = 0;
+  virtual void cache_answer(const std::string& question_hash, const std::string& question,
+                            const std::string& answer, std::chrono::seconds ttl) = 0;
+  // Throws StoreUnavailable unless the database answers.
+  virtual void ping() = 0;
+};
+
+}  // namespace chat

@@ -15,7 +15,8 @@
 # by default, after `chat-migrate` when CHAT_MIGRATE=1; any other command replaces the default:
 #   docker run --env-file .env atonix-chat chat-admin --listen 0.0.0.0:9001
 # Configuration is the environment of CONTRACT.md (CHAT_DATABASE_URL, HUGGINGFACE_API_KEY, ...).
-# Mount your own knowledge file over /opt/atonix-chat/config/knowledge.md.
+# Mount your own knowledge file over /opt/atonix-chat/config/knowledge.md (and, for your own
+# wording, assistant.json beside it).
 #
 # Needs BuildKit (Docker's default builder since 23.0) or buildah, for the ccache cache mount.
 # Base images are only ever debian:12, so the image also builds where a minimal Debian 12 root
@@ -41,7 +42,7 @@ RUN --mount=type=cache,target=/root/.cache/ccache,id=atonix-chat-ccache \
  && install -m 755 docker/entrypoint.sh /install/usr/local/bin/chat-entrypoint \
  && install -m 755 docker/healthcheck.sh /install/usr/local/bin/chat-healthcheck \
  && cp -r sql /install/opt/atonix-chat/ \
- && cp config/knowledge.md /install/opt/atonix-chat/config/ \
+ && cp config/knowledge.md config/assistant.json /install/opt/atonix-chat/config/ \
  && chmod -R a+rX /install/opt
 
 

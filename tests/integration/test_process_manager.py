@@ -4,6 +4,7 @@ request limit; SIGHUP reloads the knowledge file without dropping a request; SIG
 streaming asks finish and keeps what they stored."""
 import concurrent.futures
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -58,6 +59,7 @@ class ProcessManagerTest(unittest.TestCase):
             cls.original_knowledge = source.read()
         with open(cls.knowledge, "w", encoding="utf-8") as copy:
             copy.write(cls.original_knowledge)
+        shutil.copy(os.path.join(REPO_DIR, "config", "assistant.json"), os.path.dirname(cls.knowledge))
         cls.stack = Stack(CHAT_WORKER_PROCESSES="2", CHAT_WORKER_THREADS=str(cls.THREADS_PER_CHILD),
                           CHAT_KNOWLEDGE_FILE=cls.knowledge).start()
         cls.session_id = cls.stack.client.ask("What services do you offer?").json()["session_id"]

@@ -8,9 +8,6 @@
 namespace chat {
 namespace {
 
-constexpr std::string_view kInterruptedNote =
-    "\n\n(The answer was interrupted. Here is what I can tell you from our own notes.)\n\n";
-
 // Sends `text` to the stream, if there is one.
 void send(const AnswerRequest& request, std::string_view text) {
   if (request.sink) (*request.sink)(text);
@@ -68,7 +65,7 @@ Answer ModelResponder::answer(const AnswerRequest& request) {
 Answer ModelResponder::fall_back(const AnswerRequest& request, const ModelResult& failed) {
   LocalAnswer local = knowledge_.answer(request.question);
   std::string streamed = request.sink ? std::string(utf8_prefix(failed.text, kMaxAnswerBytes)) : "";
-  std::string addition = streamed.empty() ? local.text : std::string(kInterruptedNote) + local.text;
+  std::string addition = streamed.empty() ? local.text : knowledge_.words().interrupted_note + local.text;
   send(request, addition);
   return {streamed + addition, Source::fallback, std::move(local.section_titles)};
 }

@@ -1,23 +1,21 @@
-// Company knowledge base for the website chatbot.
-//
-// Parses a Markdown knowledge file (one '## ' section per retrieval unit),
-// builds the system prompt handed to a language model, and, when no model is
-// configured, answers visitor questions locally with BM25 ranked retrieval
-// over the sections (with light stemming and a small synonym table).
+// The company's knowledge: the Markdown knowledge file and the assistant's words beside it
+// (assistant.json). It writes the system prompt handed to the model and, when there is no model
+// or it failed, answers visitors' questions locally from the best-matching sections.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "knowledge/assistant_words.h"
+#include "knowledge/knowledge_document.h"
+#include "knowledge/section_index.h"
 
 namespace chat {
 
-struct KnowledgeSection {
-  std::string title;
-  std::string body;  // Markdown text under the heading, trimmed
-};
+// The assistant's words live in this file, in the knowledge file's directory.
+inline constexpr std::string_view kAssistantWordsFile = "assistant.json";
 
 struct LocalAnswer {
   std::string text;
@@ -26,47 +24,37 @@ struct LocalAnswer {
 
 class KnowledgeBase {
  public:
-  // '# ' line gives the company name; text before the first '## ' becomes
-  // section "About <company>" when non-empty; each '## ' heading starts a
-  // section ('### ' and deeper stay inside their section).
-  static KnowledgeBase parse(std::string_view markdown);
+  KnowledgeBase() = default;  // no sections, no words
 
-  // nullopt and *error ("cannot read PATH" / "no sections in PATH") on failure.
+  // The text before the first '## ' becomes the section intro_section_title when non-empty.
+  static KnowledgeBase parse(std::string_view markdown, AssistantWords words);
+
+  // Reads `path` and the assistant.json beside it. nullopt and *error ("cannot read PATH", "no
+  // sections in PATH", "PATH: reason") on failure.
   static std::optional<KnowledgeBase> load_file(const std::string& path, std::string* error);
 
-  const std::vector<KnowledgeSection>& sections() const;
-  const std::string& company_name() const;
+  const std::vector<KnowledgeSection>& sections() const { return sections_; }
+  const std::string& company_name() const { return company_; }
+  const AssistantWords& words() const { return words_; }
 
-  // Role, rules and the knowledge sections verbatim, for a language model.
+  // The rules of assistant.json's system_prompt, then every section verbatim.
   std::string system_prompt() const;
 
-  // Local retrieval answer. Thread-safe: const and without mutable state.
+  // Local answer: a greeting's reply, the best section (and a close second), or an honest "I
+  // don't know" with the way to reach the company. Thread-safe: const, no mutable state.
   LocalAnswer answer(std::string_view question) const;
 
  private:
-  using TermCounts = std::unordered_map<std::string, double>;
-  struct ScoredSection {
-    std::size_t index;
-    double score;
-  };
-  // A term's inverse document frequency and its weighted count in each section that has it.
-  struct Postings {
-    double idf = 0.0;
-    std::vector<std::pair<std::size_t, double>> sections;  // (section index, term frequency)
-  };
-
-  void build_index();
-  std::vector<ScoredSection> rank(const TermCounts& query) const;
-  LocalAnswer from_sections(const std::vector<ScoredSection>& ranked) const;
+  static KnowledgeBase from_document(KnowledgeDocument document, AssistantWords words);
+  LocalAnswer from_sections(const std::vector<SectionIndex::Scored>& ranked) const;
   LocalAnswer dont_know() const;
-  LocalAnswer greeting(std::string_view question) const;
+  LocalAnswer greeting(const std::vector<std::string>& words) const;
   std::string display_name() const;
 
   std::string company_;
   std::vector<KnowledgeSection> sections_;
-  // The inverted index: term -> postings; a title's words count kTitleWeight times.
-  std::unordered_map<std::string, Postings> index_;
-  std::vector<double> length_norms_;  // BM25's length normalisation of each section
+  AssistantWords words_;
+  SectionIndex index_;
 };
 
 }  // namespace chat

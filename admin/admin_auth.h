@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "admin_limits.h"
+
 namespace chat {
 
 class AdminToken {
@@ -31,7 +33,6 @@ class AdminToken {
 
 // True when `token` can be CHAT_ADMIN_TOKEN: at least kMinAdminTokenChars characters of the
 // bearer token alphabet (letters, digits, "-._~+/", then optional "=" padding).
-inline constexpr std::size_t kMinAdminTokenChars = 16;
 bool is_acceptable_admin_token(std::string_view token);
 
 }  // namespace chat

@@ -11,15 +11,16 @@
 #include <memory>
 #include <optional>
 
-#include "search/admin_fulltext.h"
+#include "admin_limits.h"
 #include "admin_mysql_stats.h"
-#include "search/admin_search_scan.h"
 #include "admin_transaction.h"
 #include "clock.h"
 #include "log.h"
-#include "search/message_search_index.h"
 #include "mysql/result_row.h"
 #include "mysql/sql_in_list.h"
+#include "search/admin_fulltext.h"
+#include "search/admin_search_scan.h"
+#include "search/message_search_index.h"
 #include "transcript/transcript_query.h"
 
 namespace chat {
@@ -139,7 +140,6 @@ constexpr ScanLimits kMessageScan{2000, 20000};
 constexpr ScanLimits kSessionScan{500, 5000};
 
 // --- export and erase ----------------------------------------------------------------------
-constexpr int kExportBatchRows = 2000;
 // The next batch after the cursor (created_at, id), in the order of idx_messages_created_at.
 const std::string kExportBatch =
     "SELECT m.session_id, m.id, m.sender, m.message, m.created_at, m.response_time_ms, m.source, "

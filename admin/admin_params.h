@@ -8,13 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "admin_limits.h"
 #include "transcript/transcript.h"
 
 namespace chat {
 
-inline constexpr int kDefaultPageLimit = 50;
-inline constexpr int kMaxPageLimit = 500;
-inline constexpr std::int64_t kMaxPageOffset = 1'000'000'000;
 inline constexpr int kEarliestYear = 1000;  // MySQL's DATETIME range: years 1000 to 9999
 inline constexpr int kLatestYear = 9999;
 

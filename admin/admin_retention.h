@@ -6,11 +6,10 @@
 #include <chrono>
 #include <cstdint>
 
+#include "admin_limits.h"
 #include "mysql/mysql_connection.h"
 
 namespace chat {
-
-inline constexpr int kPurgeBatchSessions = 500;
 
 // Erases every session with updated_at before `cutoff`; returns how many. Throws
 // StoreUnavailable when the database cannot be reached.

@@ -18,21 +18,19 @@
 #include "admin_api.h"
 #include "admin_auth.h"
 #include "admin_config.h"
+#include "admin_limits.h"
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
+#include "background_work.h"
 #include "http/fcgi_server.h"
 #include "log.h"
 #include "process.h"
-#include "background_work.h"
 
 namespace {
 
 constexpr std::string_view kProgram = "chat-admin";
 constexpr std::string_view kUsage =
     "usage: chat-admin [--listen ADDRESS] [--check-config] [--purge-older-than DAYS]";
-// Admin requests are few; an export holds its thread while the client downloads.
-constexpr int kServingThreads = 4;
-constexpr int kMaxRetentionDays = 36500;
 
 // Everything one serving thread owns: its MySQL connections.
 class AdminThread final : public chat::RequestHandler {
@@ -59,9 +57,9 @@ struct Arguments {
 int parse_days(std::string_view text) {
   int days = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), days);
-  if (error != std::errc() || end != text.data() + text.size() || days < 1 || days > kMaxRetentionDays) {
+  if (error != std::errc() || end != text.data() + text.size() || days < 1 || days > chat::kMaxRetentionDays) {
     chat::exit_with_startup_error(kProgram, "--purge-older-than: DAYS must be a whole number from 1 to " +
-                                                std::to_string(kMaxRetentionDays));
+                                                std::to_string(chat::kMaxRetentionDays));
   }
   return days;
 }
@@ -112,7 +110,7 @@ int main(int argc, char** argv) {
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
   const chat::AdminToken token(config->token);
   FCGX_Init();
-  chat::FcgiServer server(listen_fd, kServingThreads, [&] {
+  chat::FcgiServer server(listen_fd, chat::kServingThreads, [&] {
     return std::make_unique<AdminThread>(*config, token);
   });
   server.start();
@@ -120,7 +118,7 @@ int main(int argc, char** argv) {
 
   Json::Value fields(Json::objectValue);
   fields["pid"] = static_cast<int>(getpid());
-  fields["threads"] = kServingThreads;
+  fields["threads"] = chat::kServingThreads;
   fields["database"] = config->database.redacted();
   fields["read_database"] = config->read_database.redacted();
   fields["token_configured"] = token.configured();

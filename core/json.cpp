@@ -8,15 +8,15 @@
 #include <memory>
 #include <sstream>
 
+#include "core_limits.h"
+
 namespace chat::json {
 namespace {
-
-constexpr int kMaxNestingDepth = 16;
 
 Json::CharReaderBuilder strict_reader_builder() {
   Json::CharReaderBuilder builder;
   Json::CharReaderBuilder::strictMode(&builder.settings_);
-  builder["stackLimit"] = kMaxNestingDepth;
+  builder["stackLimit"] = kMaxJsonNestingDepth;
   return builder;
 }
 

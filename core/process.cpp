@@ -9,12 +9,11 @@
 
 #include <unistd.h>
 
+#include "core_limits.h"
 #include "http/fcgi_server.h"
 
 namespace chat {
 namespace {
-
-constexpr int kListenBacklog = 1024;
 
 sigset_t stop_signals() {
   sigset_t set;

@@ -11,15 +11,16 @@
 #include <memory>
 #include <string>
 
+#include "answers/responder.h"
 #include "api/api.h"
-#include "worker_config.h"
 #include "http/fcgi_server.h"
 #include "knowledge/knowledge_base.h"
 #include "log.h"
-#include "store/mysql_store.h"
 #include "process.h"
-#include "answers/responder.h"
+#include "store/mysql_store.h"
 #include "supervisor.h"
+#include "worker_config.h"
+#include "worker_limits.h"
 
 namespace {
 
@@ -112,15 +113,12 @@ void log_started(const Settings& settings) {
   chat::log::info("chat-worker started", fields);
 }
 
-// Transcript responses a child keeps (chat::TranscriptCache): a few hundred long conversations.
-constexpr std::size_t kTranscriptCacheBytes = 4 * 1024 * 1024;
-
 // A child process: its threads serve until SIGTERM or its request limit, then finish.
 int serve_child(int listen_fd, const Settings& settings) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
   FCGX_Init();
-  chat::TranscriptCache transcripts(kTranscriptCacheBytes);
+  chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes);
   chat::SessionVersionBatch versions;
   chat::FcgiServer server(
       listen_fd, settings.config.worker_threads,

@@ -6,11 +6,10 @@
 #include <cctype>
 #include <string_view>
 
+#include "worker_limits.h"
+
 namespace chat {
 namespace {
-
-constexpr long kMaxMessageCharsCeiling = 100000;
-constexpr long kMaxWorkerThreads = 4096;
 
 // Mistral's chat template has no system role: fold the system text into the first user turn.
 bool model_needs_folded_system(const std::string& model) {

@@ -9,12 +9,9 @@
 #include <string_view>
 #include <vector>
 
-namespace chat {
+#include "admin_limits.h"
 
-inline constexpr std::size_t kMaxSearchChars = 200;
-inline constexpr std::size_t kMaxSearchWords = 10;
-// InnoDB indexes no word shorter than innodb_ft_min_token_size (3 by default).
-inline constexpr std::size_t kMinSearchWordChars = 3;
+namespace chat {
 
 // "café menu!" -> "+café* +menu*". Words are runs of letters, digits and '_' (any non-ASCII
 // character counts as a letter); shorter words are left out. Throws ClientError(400) when q is

@@ -14,10 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace chat {
+#include "admin_limits.h"
 
-// Searches count their matches up to this many; the answer's total then says "at least".
-inline constexpr std::size_t kSearchCountCap = 1000;
+namespace chat {
 
 // A row's place in the newest-first order (created_at DESC, id DESC), as MySQL writes them.
 struct ScanKey {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "admin_limits.h"
 #include "mysql/mysql_connection.h"
 
 namespace chat {
@@ -14,7 +15,6 @@ namespace chat {
 // A message id is handed out at INSERT and becomes visible at COMMIT, so a message may appear
 // below the highest id indexed already; each pass looks this many ids back for such late ones.
 inline constexpr std::int64_t kSearchIndexLookbackIds = 10000;
-inline constexpr int kSearchIndexBatchRows = 5000;
 
 // Copies every message stored before the call that the search table lacks, in batches of
 // kSearchIndexBatchRows, and returns how many it copied. One pass at a time runs (a named lock,

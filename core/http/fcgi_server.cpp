@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "clock.h"
+#include "core_limits.h"
 #include "json_writer.h"
 #include "log.h"
 
@@ -124,9 +125,6 @@ void finish_request(FCGX_Request& fcgi, bool body_read) {
   ::close(fcgi.ipcFd);
   fcgi.ipcFd = -1;
 }
-
-// Requests that took at least this long are logged; nginx's access log has every request.
-constexpr std::int64_t kSlowRequestMs = 1000;
 
 // A line for a request that failed (5xx) or was slow; the others cost no log write.
 void log_request(const Request& request, const Response& response, std::int64_t ms) {

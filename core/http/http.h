@@ -10,10 +10,9 @@
 #include <utility>
 #include <vector>
 
-namespace chat {
+#include "core_limits.h"
 
-// Limits of the HTTP surface, in one place.
-inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;
+namespace chat {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

@@ -4,14 +4,11 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include "core_limits.h"
 #include "log.h"
 
 namespace chat {
 namespace {
-
-constexpr int kConnectTimeoutSeconds = 3;
-constexpr int kReadTimeoutSeconds = 10;
-constexpr int kWriteTimeoutSeconds = 10;
 
 // Client error numbers (errmsg.h) meaning the server cannot be talked to.
 constexpr int kConnectionErrors[] = {
@@ -58,9 +55,9 @@ void MysqlConnection::connect() {
   options["password"] = sql::SQLString(url_.password);
   options["schema"] = sql::SQLString(url_.database);
   options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-  options["OPT_CONNECT_TIMEOUT"] = kConnectTimeoutSeconds;
-  options["OPT_READ_TIMEOUT"] = kReadTimeoutSeconds;
-  options["OPT_WRITE_TIMEOUT"] = kWriteTimeoutSeconds;
+  options["OPT_CONNECT_TIMEOUT"] = kMysqlConnectTimeoutSeconds;
+  options["OPT_READ_TIMEOUT"] = kMysqlReadTimeoutSeconds;
+  options["OPT_WRITE_TIMEOUT"] = kMysqlWriteTimeoutSeconds;
   options["OPT_RECONNECT"] = false;
   try {
     connection_.reset(mysql_driver()->connect(options));

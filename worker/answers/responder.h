@@ -8,10 +8,9 @@
 #include "knowledge/knowledge_base.h"
 #include "model/model_client.h"
 #include "store/store.h"
+#include "worker_limits.h"
 
 namespace chat {
-
-inline constexpr std::size_t kMaxAnswerBytes = 8000;
 
 struct AnswerRequest {
   std::string question;

@@ -10,11 +10,10 @@
 #include "json_writer.h"
 #include "log.h"
 #include "uuid.h"
+#include "worker_limits.h"
 
 namespace chat {
 namespace {
-
-constexpr int kSessionLimitRetryAfterSeconds = 60;
 
 struct SessionState {
   std::string id;

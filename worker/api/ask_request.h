@@ -7,11 +7,9 @@
 #include <string_view>
 
 #include "store/store.h"  // VisitorInfo
+#include "worker_limits.h"
 
 namespace chat {
-
-inline constexpr std::size_t kMaxVisitorNameChars = 100;
-inline constexpr std::size_t kMaxVisitorEmailChars = 254;
 
 struct AskRequest {
   std::string message;                    // trimmed, non-empty, at most max_message_chars

@@ -8,13 +8,10 @@
 
 #include "model/model_protocol.h"
 #include "model/sse_parser.h"
+#include "worker_limits.h"
 
 namespace chat {
 namespace {
-
-constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
-constexpr long kMaxConnectMs = 10000;
-constexpr long kRetryMarginMs = 500;  // a retry needs at least this much budget left
 
 using Clock = std::chrono::steady_clock;
 
@@ -121,7 +118,7 @@ struct ModelClient::Transfer {
   bool take(std::string_view chunk) {
     if (status == 0) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200 || sink == nullptr) {
-      if (body.size() + chunk.size() > kMaxBodyBytes) return fail(ModelFailure::malformed, "answer too large");
+      if (body.size() + chunk.size() > kMaxModelBodyBytes) return fail(ModelFailure::malformed, "answer too large");
       body.append(chunk);
       return true;
     }
@@ -196,7 +193,7 @@ ModelResult ModelClient::complete(const ModelPrompt& prompt, const TokenSink* si
   if (result.failure == ModelFailure::loading) {
     wait_ms = static_cast<long>(loading_estimate_seconds(result.detail).value_or(1.0) * 1000);
   }
-  if (wait_ms + kRetryMarginMs > remaining_ms()) return result;  // a retry cannot fit the budget
+  if (wait_ms + kModelRetryMarginMs > remaining_ms()) return result;  // a retry cannot fit the budget
   std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   ModelResult retry = attempt(body, sink, remaining_ms());
   retry.attempts = 2;
@@ -225,7 +222,7 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(budget_ms, 1L));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(budget_ms, 1L, kMaxConnectMs));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(budget_ms, 1L, kMaxModelConnectMs));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "atonix-chat/1.0");
   char curl_error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);

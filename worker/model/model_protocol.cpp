@@ -3,11 +3,10 @@
 
 #include "json.h"
 #include "utf8.h"
+#include "worker_limits.h"
 
 namespace chat {
 namespace {
-
-constexpr std::size_t kMaxErrorMessageBytes = 300;
 
 std::optional<Json::Value> parse_any_json(std::string_view text) {
   // parse_strict takes objects and arrays only, which is every body these protocols send.
@@ -118,7 +117,7 @@ std::string error_message(std::string_view body) {
   std::string message = value && value->isObject() && value->isMember("error")
                             ? guarded([&] { return error_text((*value)["error"]); }, std::string("error"))
                             : std::string(body);
-  return std::string(utf8_prefix(message, kMaxErrorMessageBytes));
+  return std::string(utf8_prefix(message, kMaxModelErrorMessageBytes));
 }
 
 std::optional<double> loading_estimate_seconds(std::string_view body) {

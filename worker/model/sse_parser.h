@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace chat {
+#include "worker_limits.h"
 
-inline constexpr std::size_t kMaxSseEventBytes = 256 * 1024;
+namespace chat {
 
 struct SseEvent {
   std::string event;  // "" when the stream named none ("message")

@@ -1,0 +1,23 @@
+// Every limit the programs share, in one place: what a request may bring, how deep JSON may
+// nest, how long a MySQL round trip may take.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace chat {
+
+// --- HTTP and FastCGI -------------------------------------------------------------------------
+inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;  // nginx's client_max_body_size too
+inline constexpr int kListenBacklog = 1024;                     // --listen sockets
+inline constexpr std::int64_t kSlowRequestMs = 1000;            // logged though it succeeded
+
+// --- JSON -----------------------------------------------------------------------------------
+inline constexpr int kMaxJsonNestingDepth = 16;
+
+// --- MySQL (below nginx's fastcgi_read_timeout, so a stuck query fails before nginx gives up) --
+inline constexpr int kMysqlConnectTimeoutSeconds = 3;
+inline constexpr int kMysqlReadTimeoutSeconds = 10;
+inline constexpr int kMysqlWriteTimeoutSeconds = 10;
+
+}  // namespace chat

@@ -1,0 +1,31 @@
+// Every limit of chat-worker in one place: what a visitor may send, what an answer may be, what
+// the model service may send back, and the ceilings of the worker's settings.
+#pragma once
+
+#include <cstddef>
+
+namespace chat {
+
+// --- a visitor's ask (the message's own limit is CHAT_MAX_MESSAGE_CHARS) ---------------------
+inline constexpr std::size_t kMaxVisitorNameChars = 100;
+inline constexpr std::size_t kMaxVisitorEmailChars = 254;
+// A conversation over CHAT_SESSION_ASKS_PER_HOUR is told to come back after this long.
+inline constexpr int kSessionLimitRetryAfterSeconds = 60;
+
+// --- an answer ------------------------------------------------------------------------------
+// The longest answer a visitor is sent and stored (the model's text is cut at a UTF-8 boundary).
+inline constexpr std::size_t kMaxAnswerBytes = 8000;
+
+// --- the model service ----------------------------------------------------------------------
+inline constexpr std::size_t kMaxModelBodyBytes = 1024 * 1024;   // a whole (non-streamed) answer
+inline constexpr std::size_t kMaxSseEventBytes = 256 * 1024;     // one server-sent event
+inline constexpr std::size_t kMaxModelErrorMessageBytes = 300;   // what of an error body is logged
+inline constexpr long kMaxModelConnectMs = 10000;                // TCP + TLS handshake
+inline constexpr long kModelRetryMarginMs = 500;                 // a retry needs this much budget left
+
+// --- the process ----------------------------------------------------------------------------
+inline constexpr long kMaxMessageCharsCeiling = 100000;  // highest CHAT_MAX_MESSAGE_CHARS
+inline constexpr long kMaxWorkerThreads = 4096;          // highest CHAT_WORKER_THREADS
+inline constexpr std::size_t kTranscriptCacheBytes = 4 * 1024 * 1024;  // per process
+
+}  // namespace chat

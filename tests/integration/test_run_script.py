@@ -1,9 +1,11 @@
 """scripts/run as an operator meets it: one clear line naming the variable for each bad
 setting, a second run reusing the data, a clean stop on SIGTERM, and no secret in any log."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import unittest
 
 from harness import REPO_DIR, Stack
@@ -48,6 +50,17 @@ class BadSettingsTest(unittest.TestCase):
 
     def test_missing_knowledge_file(self):
         self.assert_refused("CHAT_KNOWLEDGE_FILE", CHAT_KNOWLEDGE_FILE="/nonexistent/knowledge.md")
+
+    def test_malformed_assistant_words_beside_the_knowledge_file(self):
+        directory = tempfile.mkdtemp(prefix="chat-words-")
+        os.chmod(directory, 0o755)
+        shutil.copy(os.path.join(REPO_DIR, "config", "knowledge.md"), directory)
+        with open(os.path.join(directory, "assistant.json"), "w", encoding="utf-8") as words:
+            words.write('{"greeting_reply": 7}')
+        try:
+            self.assert_refused("CHAT_KNOWLEDGE_FILE", CHAT_KNOWLEDGE_FILE=os.path.join(directory, "knowledge.md"))
+        finally:
+            shutil.rmtree(directory)
 
     def test_bad_rate(self):
         self.assert_refused("CHAT_RATE_PER_MIN", CHAT_RATE_PER_MIN="-3")

@@ -11,13 +11,14 @@
 #include <memory>
 #include <set>
 
-#include "search/admin_fulltext.h"
 #include "admin_mysql_stats.h"
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
-#include "search/message_search_index.h"
 #include "migrations.h"
+#include "search/admin_fulltext.h"
+#include "search/message_search_index.h"
 #include "test_database.h"
+#include "test_rows.h"
 #include "uuid.h"
 
 namespace {
@@ -40,41 +41,18 @@ class AdminStoreTest : public ::testing::Test {
 
   std::string add_session(const std::string& created_at, const std::optional<std::string>& name = {},
                           const std::optional<std::string>& email = {}) {
-    const std::string id = chat::new_uuid_v4();
-    auto& statement = writer_.statement(
-        "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email) VALUES (?, ?, ?, ?, ?)");
-    statement.setString(1, id);
-    statement.setString(2, created_at);
-    statement.setString(3, created_at);
-    name ? statement.setString(4, *name) : statement.setNull(4, 0);
-    email ? statement.setString(5, *email) : statement.setNull(5, 0);
-    statement.executeUpdate();
-    return id;
+    return chat::testing::add_session(writer_, created_at, name, email);
   }
 
   void add_message(const std::string& session_id, const std::string& sender, const std::string& text,
                    const std::string& created_at, std::optional<int> response_time_ms = {},
                    const std::optional<std::string>& source = {}) {
-    auto& statement = writer_.statement(
-        "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
-    statement.setString(1, session_id);
-    statement.setString(2, sender);
-    statement.setString(3, text);
-    statement.setString(4, created_at);
-    response_time_ms ? statement.setInt(5, *response_time_ms) : statement.setNull(5, 0);
-    source ? statement.setString(6, *source) : statement.setNull(6, 0);
-    statement.executeUpdate();
-    auto& touch = writer_.statement("UPDATE chat_sessions SET updated_at = GREATEST(updated_at, ?) WHERE id = ?");
-    touch.setString(1, created_at);
-    touch.setString(2, session_id);
-    touch.executeUpdate();
+    chat::testing::add_message(writer_, session_id, sender, text, created_at, response_time_ms, source);
   }
 
   void add_exchange(const std::string& session_id, const std::string& question, const std::string& asked_at,
                     int response_time_ms, const std::string& source) {
-    add_message(session_id, "visitor", question, asked_at);
-    add_message(session_id, "bot", "Answer to " + question, asked_at, response_time_ms, source);
+    chat::testing::add_exchange(writer_, session_id, question, asked_at, response_time_ms, source);
   }
 
   // Erases what an earlier run of the same test left in its year.

@@ -6,10 +6,11 @@
 
 #include <memory>
 
+#include "clock.h"
 #include "migrations.h"
 #include "search/message_search_index.h"
 #include "test_database.h"
-#include "uuid.h"
+#include "test_rows.h"
 
 namespace {
 
@@ -19,21 +20,12 @@ class MessageSearchIndexTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
-  // What an ask stores: the session and both messages, in one transaction.
+  // What an ask stores: the session (the first time) and both messages, in one transaction.
   void record(const std::string& question) {
+    const std::string now = chat::to_mysql_datetime(std::chrono::system_clock::now());
     sql_.execute("START TRANSACTION");
-    auto& session = sql_.statement(
-        "INSERT IGNORE INTO chat_sessions (id, created_at, updated_at) VALUES (?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))");
-    session.setString(1, session_);
-    session.executeUpdate();
-    auto& messages = sql_.statement(
-        "INSERT INTO chat_messages (session_id, sender, message, created_at, response_time_ms, source) "
-        "VALUES (?, 'visitor', ?, UTC_TIMESTAMP(3), NULL, NULL), (?, 'bot', ?, UTC_TIMESTAMP(3), 3, 'knowledge')");
-    messages.setString(1, session_);
-    messages.setString(2, question);
-    messages.setString(3, session_);
-    messages.setString(4, "Answer: " + question);
-    messages.executeUpdate();
+    if (session_.empty()) session_ = chat::testing::add_session(sql_, now);
+    chat::testing::add_exchange(sql_, session_, question, now, 3, "knowledge");
     sql_.execute("COMMIT");
   }
 
@@ -56,7 +48,7 @@ class MessageSearchIndexTest : public ::testing::Test {
   void index() { ASSERT_TRUE(chat::index_new_messages(indexer_, std::chrono::seconds(30))); }
 
   chat::MysqlThreadScope thread_;
-  const std::string session_ = chat::new_uuid_v4();
+  std::string session_;  // made by the first record()
   chat::MysqlConnection sql_{test_database()};
   chat::MysqlConnection indexer_{test_database()};
 };

@@ -113,6 +113,31 @@ class Client:
             connection.close()
 
 
+    def ask_streaming_and_hang_up(self, message, tokens=1, timeout=30):
+        """Asks with Accept: text/event-stream, reads `tokens` token events and hangs up, as a
+        visitor who closes the tab does; returns the session id the stream announced."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request("POST", "/api/chatbot/ask/", body=json.dumps({"message": message}).encode(),
+                               headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+            reply = connection.getresponse()
+            session_id, seen, data = None, 0, []
+            while seen < tokens:
+                line = reply.readline().decode("utf-8").rstrip("\n")
+                if not line and not data:
+                    raise AssertionError("the stream ended before the tokens arrived")
+                if line.startswith("data: "):
+                    data.append(json.loads(line[6:]))
+                elif line == "" and data:
+                    session_id = data[0].get("session_id", session_id)
+                    seen += 1 if "text" in data[0] else 0
+                    data = []
+            return session_id
+        finally:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+
 def read_events(reply, started):
     """Reads server-sent events until the stream ends, noting when each arrived."""
     events, name, data = [], None, []

@@ -1,6 +1,7 @@
 """Answers from the model service over a real TLS handshake (a local HTTPS server with its own
 throwaway CA, trusted through CHAT_CA_FILE), through nginx: both protocols, streaming without
 buffering, history, the answer cache, and a fallback answer for every way the model can fail."""
+import json
 import os
 import shutil
 import sys
@@ -9,10 +10,12 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "model_server"))
 import model_server  # noqa: E402
-from harness import Stack  # noqa: E402
+from harness import Stack, wait_until  # noqa: E402
 from model_server import ModelServer  # noqa: E402
 
 TOKEN = "hf_test_token_never_logged_0123456789"
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "config", "assistant.json"), encoding="utf-8") as words:
+    VISITOR_LEFT_NOTE = json.load(words)["visitor_left_note"]
 
 
 def model_stack(model, **settings):
@@ -144,6 +147,22 @@ class ChatProtocolTest(unittest.TestCase):
         self.assertIn("5K-15K USD", sent)
         self.assertEqual(done["response"], sent)
         self.assertEqual(self.stored_bot_message(done["session_id"])["message"], sent)
+
+    def test_a_visitor_who_hangs_up_mid_stream_leaves_no_fragment_in_the_cache(self):
+        question = "What does a DevOps engagement with you look like?"
+        self.model.behave(mode="slow_stream", gap_ms=100, times=1)
+        session_id = self.client.ask_streaming_and_hang_up(question, tokens=1)
+        # The worker notices at its next write, stops the model call and stores what was sent,
+        # marked as cut short.
+        self.assertTrue(wait_until(lambda: len(self.client.session(session_id).json()["messages"]) == 2))
+        stored = self.stored_bot_message(session_id)
+        self.assertEqual(stored["source"], "model")
+        self.assertTrue(stored["message"].endswith(VISITOR_LEFT_NOTE), stored["message"])
+        self.assertTrue(model_server.ANSWER.startswith(stored["message"][:-len(VISITOR_LEFT_NOTE)]))
+        self.assertTrue(wait_until(lambda: self.model.requests()[0].get("hung_up")), "the model call went on")
+        # The next visitor asking the same first question gets the whole answer, not the fragment.
+        again = self.ask(question)
+        self.assertEqual((again["source"], again["response"]), ("model", model_server.ANSWER))
 
     def test_an_error_inside_the_stream_falls_back(self):
         self.model.behave(mode="stream_error", times=1)

@@ -4,7 +4,8 @@ legacy text-generation protocol (POST /tgi), plain or streamed in awkward splits
 few bytes, cutting lines, events and UTF-8 characters), and can be told to misbehave:
 
   POST /__control {"mode": MODE, "times": N, ...}   the next N requests (default: all) use MODE
-  GET  /__requests                                   what it received (bodies, auth header seen)
+  GET  /__requests                                   what it received (bodies, auth header seen,
+                                                     "hung_up" when a slow stream's client left)
   POST /__reset                                      forget requests, back to normal
 
 MODE: normal (after "delay" seconds, default 0) | loading (503 + estimated_time) | status (any "status") | garbage | cut (stream
@@ -121,8 +122,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path not in ("/v1/chat/completions", "/tgi"):
             return self.reply(404, {"error": "Not Found"})
         request = json.loads(body)
-        mode = self.server.behaviour.take({"path": self.path, "body": request,
-                                           "authorization": self.headers.get("Authorization")})
+        self.record = {"path": self.path, "body": request, "authorization": self.headers.get("Authorization")}
+        mode = self.server.behaviour.take(self.record)
         self.answer(self.path == "/tgi", request, mode)
 
     def answer(self, tgi, request, mode):
@@ -159,10 +160,14 @@ class Handler(BaseHTTPRequestHandler):
         payload = ": hello\n\n" + "".join(f"data: {event}\n\n" for event in events)
         gap = mode.get("gap_ms", 0) / 1000 if mode["mode"] == "slow_stream" else 0
         if gap:
-            for event in events:
-                self.wfile.write(f"data: {event}\n\n".encode())
-                self.wfile.flush()
-                time.sleep(gap)
+            try:
+                for event in events:
+                    self.wfile.write(f"data: {event}\n\n".encode())
+                    self.wfile.flush()
+                    time.sleep(gap)
+            except (OSError, ssl.SSLError):
+                with self.server.behaviour.lock:
+                    self.record["hung_up"] = True  # the worker closed the transfer mid-stream
         else:
             self.send_in_awkward_splits(payload.encode())
 

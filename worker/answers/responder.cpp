@@ -41,12 +41,15 @@ ModelResponder::ModelResponder(const ModelSettings& settings, const KnowledgeBas
 
 Answer ModelResponder::answer(const AnswerRequest& request) {
   const ModelPrompt prompt{system_prompt_, select_history(request.history, history_chars_), request.question};
-  // Streamed text goes on to the visitor until the answer reaches its length cap.
+  // Streamed text goes on to the visitor until the answer reaches its length cap, or until the
+  // visitor hangs up, which stops the model call too.
   std::size_t sent = 0;
+  bool visitor_left = false;
   const TokenSink capped = [&](std::string_view token) {
     const std::string_view allowed = utf8_prefix(token, kMaxAnswerBytes - sent);
     sent += allowed.size();
-    return (*request.sink)(allowed) && allowed.size() == token.size();
+    visitor_left = !(*request.sink)(allowed);
+    return !visitor_left && allowed.size() == token.size();
   };
   const Stopwatch stopwatch;
   ModelResult result = client_.complete(prompt, request.sink ? &capped : nullptr);
@@ -57,6 +60,10 @@ Answer ModelResponder::answer(const AnswerRequest& request) {
   Answer answer{std::string(utf8_prefix(result.text, kMaxAnswerBytes)), Source::model, {}};
   if (!request.sink) return answer;
   answer.text.resize(sent);  // exactly what reached the visitor
+  if (visitor_left) {
+    answer.text += knowledge_.words().visitor_left_note;
+    answer.visitor_left = true;
+  }
   return answer;
 }
 

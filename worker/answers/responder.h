@@ -19,9 +19,10 @@ struct AnswerRequest {
 };
 
 struct Answer {
-  std::string text;                         // exactly what the visitor was sent
+  std::string text;  // exactly what the visitor was sent, then visitor_left_note if they left
   Source source = Source::knowledge;
   std::vector<std::string> section_titles;  // knowledge sections that informed it
+  bool visitor_left = false;  // the visitor hung up mid-stream: the answer is a fragment
 };
 
 class Responder {

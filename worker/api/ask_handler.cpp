@@ -115,7 +115,10 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const Exchange exchange{session.id, ask.visitor, ask.message, asked_at, answer->text,
                           std::chrono::system_clock::now(), stopwatch.elapsed_ms(), answer->source};
   const StoredExchange stored = context.store.record_exchange(exchange);
-  if (cacheable && answer->source == Source::model) remember_answer(hash, ask.message, *answer, context);
+  // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
+  if (cacheable && answer->source == Source::model && !answer->visitor_left) {
+    remember_answer(hash, ask.message, *answer, context);
+  }
 
   std::string body = answer_json(exchange, stored);
   if (streaming) {

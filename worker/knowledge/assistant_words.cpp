@@ -28,6 +28,7 @@ const std::map<std::string, TextField> kTextFields = {
     {"dont_know_with_contact", &AssistantWords::dont_know_with_contact},
     {"dont_know_without_contact", &AssistantWords::dont_know_without_contact},
     {"interrupted_note", &AssistantWords::interrupted_note},
+    {"visitor_left_note", &AssistantWords::visitor_left_note},
 };
 
 const std::map<std::string, WordSetField> kWordSetFields = {

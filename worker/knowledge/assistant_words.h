@@ -37,7 +37,8 @@ struct AssistantWords {
   std::string second_section;
   std::string dont_know_with_contact;
   std::string dont_know_without_contact;
-  std::string interrupted_note;  // between a cut model answer and the local one
+  std::string interrupted_note;   // between a cut model answer and the local one
+  std::string visitor_left_note;  // ends the stored answer of a visitor who left mid-stream
 
   // Vocabulary, lowercase.
   std::unordered_set<std::string> stop_words;

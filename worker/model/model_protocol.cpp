@@ -19,12 +19,19 @@ std::string error_text(const Json::Value& error) {
   return json::to_string(error);
 }
 
+// A token's text, or malformed when it is not UTF-8 (jsoncpp decodes a lone surrogate's escape
+// into such bytes): model text reaches a visitor and the database only as UTF-8.
+StreamStep token_step(std::string text) {
+  if (!is_valid_utf8(text)) return {StreamStep::Kind::malformed, "token is not UTF-8"};
+  return {StreamStep::Kind::token, std::move(text)};
+}
+
 StreamStep chat_step(const Json::Value& event) {
   const Json::Value& choices = event["choices"];
   if (!choices.isArray()) return {StreamStep::Kind::malformed, "no choices"};
   if (choices.empty()) return {};  // e.g. a usage-only chunk
   const Json::Value& content = choices[0]["delta"]["content"];
-  if (content.isString() && !content.asString().empty()) return {StreamStep::Kind::token, content.asString()};
+  if (content.isString() && !content.asString().empty()) return token_step(content.asString());
   return {};
 }
 
@@ -33,7 +40,8 @@ StreamStep text_generation_step(const Json::Value& event) {
   if (!token.isObject()) return {StreamStep::Kind::malformed, "no token"};
   StreamStep step;
   if (token["text"].isString() && !token["special"].asBool()) {
-    step = {StreamStep::Kind::token, token["text"].asString()};
+    step = token_step(token["text"].asString());
+    if (step.kind == StreamStep::Kind::malformed) return step;
   }
   if (event["generated_text"].isString()) {  // the last event: its token, if any, then the end
     if (step.kind != StreamStep::Kind::token) return {StreamStep::Kind::done, ""};
@@ -109,7 +117,9 @@ StreamStep parse_stream_event(ModelApi api, const SseEvent& event) {
 std::optional<std::string> parse_whole_answer(ModelApi api, std::string_view body) {
   const auto value = parse_any_json(body);
   if (!value) return std::nullopt;
-  return guarded([&] { return read_whole_answer(api, *value); }, std::optional<std::string>());
+  auto answer = guarded([&] { return read_whole_answer(api, *value); }, std::optional<std::string>());
+  if (answer && !is_valid_utf8(*answer)) return std::nullopt;  // see token_step
+  return answer;
 }
 
 std::string error_message(std::string_view body) {

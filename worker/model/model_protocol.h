@@ -26,7 +26,8 @@ std::string chat_request_body(const ModelSettings& settings, const std::vector<C
 std::string text_generation_request_body(const ModelSettings& settings, const std::string& prompt, bool stream);
 
 // One streamed event: chat ("data: {choices:[{delta:{content}}]}", "[DONE]") or text-generation
-// (TGI's "data: {token:{text,special}, generated_text}"); {"error": ...} inside either is an error.
+// (TGI's "data: {token:{text,special}, generated_text}"); {"error": ...} inside either is an error;
+// a token whose text is not UTF-8 is malformed, as is a whole answer's.
 StreamStep parse_stream_event(ModelApi api, const SseEvent& event);
 
 // The text of a whole (non-streamed) answer, or nullopt when the body is not the protocol's.

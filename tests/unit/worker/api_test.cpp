@@ -20,9 +20,10 @@ class EchoResponder final : public chat::Responder {
     last_history = request.history;
     std::string text = "You asked: " + request.question;
     if (request.sink) (*request.sink)(text);
-    return {text, source, {}};
+    return {text, source, {}, visitor_left};
   }
   bool fail = false;
+  bool visitor_left = false;
   int calls = 0;
   chat::Source source = chat::Source::knowledge;
   std::vector<chat::StoredMessage> last_history;
@@ -330,6 +331,16 @@ TEST_F(ApiTest, ModelAnswerToAFirstQuestionIsReusedFromTheCache) {
   EXPECT_EQ(again["source"].asString(), "cache");
   EXPECT_EQ(again["response"].asString(), "You asked: What services do you offer?");
   EXPECT_EQ(responder_.calls, 1);
+}
+
+TEST_F(ApiTest, AnAnswerCutShortByTheVisitorLeavingIsNotCached) {
+  context_.limits.answer_cache = true;
+  responder_.source = chat::Source::model;
+  responder_.visitor_left = true;
+  ask(R"({"message": "What services do you offer?"})");
+  responder_.visitor_left = false;
+  EXPECT_EQ(body_of(ask(R"({"message": "What services do you offer?"})"))["source"].asString(), "model");
+  EXPECT_EQ(responder_.calls, 2);
 }
 
 TEST_F(ApiTest, OnlyModelAnswersAreCachedAndOnlyForFirstQuestions) {

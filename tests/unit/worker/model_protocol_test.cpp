@@ -85,6 +85,19 @@ TEST(ModelProtocolTest, GarbageIsMalformedNeverAnException) {
   EXPECT_FALSE(chat::parse_whole_answer(ModelApi::text_generation, "<html>"));
 }
 
+// jsoncpp decodes the escape of a lone surrogate into bytes that are not UTF-8: such text must
+// never be sent to a visitor or stored, so it is garbage like any other.
+TEST(ModelProtocolTest, TextThatIsNotUtf8IsMalformed) {
+  EXPECT_EQ(step(ModelApi::chat, R"({"choices":[{"delta":{"content":"a\udc00b"}}]})").kind, StreamStep::Kind::malformed);
+  EXPECT_EQ(step(ModelApi::text_generation, R"({"token":{"id":1,"text":"\ud800","special":false},"generated_text":null})").kind,
+            StreamStep::Kind::malformed);
+  EXPECT_FALSE(chat::parse_whole_answer(ModelApi::chat, R"({"choices":[{"message":{"content":"x\udfff"}}]})"));
+  EXPECT_FALSE(chat::parse_whole_answer(ModelApi::text_generation, R"([{"generated_text":"\udbff!"}])"));
+  const auto rocket = step(ModelApi::chat, R"({"choices":[{"delta":{"content":"\ud83d\ude80"}}]})");
+  EXPECT_EQ(rocket.kind, StreamStep::Kind::token);  // a surrogate pair is one character
+  EXPECT_EQ(rocket.text, "\xF0\x9F\x9A\x80");
+}
+
 TEST(ModelProtocolTest, WholeAnswers) {
   EXPECT_EQ(chat::parse_whole_answer(ModelApi::chat, R"({"choices":[{"message":{"role":"assistant","content":"Hi"}}]})"),
             "Hi");

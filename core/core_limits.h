@@ -11,6 +11,7 @@ namespace chat {
 inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;  // nginx's client_max_body_size too
 inline constexpr int kListenBacklog = 1024;                     // --listen sockets
 inline constexpr std::int64_t kSlowRequestMs = 1000;            // logged though it succeeded
+inline constexpr int kAcceptBackOffMs = 100;                    // after a failed accept (EMFILE)
 
 // --- JSON -----------------------------------------------------------------------------------
 inline constexpr int kMaxJsonNestingDepth = 16;

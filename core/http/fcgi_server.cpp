@@ -3,6 +3,7 @@
 
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -12,7 +13,9 @@
 #include <cerrno>
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "clock.h"
 #include "core_limits.h"
@@ -201,8 +204,63 @@ void FcgiServer::count_request() {
   if (max_requests_ > 0 && ++served_ >= max_requests_) stop();
 }
 
+// A failed accept other than "another thread took it" (EMFILE, ENFILE, ENOBUFS...) leaves the
+// connection in the backlog, so the listening socket stays readable: waiting here instead of at
+// once in epoll again keeps the thread from spinning until descriptors are free (as nginx does).
+void FcgiServer::back_off_after_failed_accept(int error) {
+  if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED) return;
+  if (!accept_failing_.exchange(true)) {
+    Json::Value fields(Json::objectValue);
+    fields["detail"] = std::strerror(error);
+    log::error("accept failed; waiting before the next try", fields);
+  }
+  pollfd stop{stop_event_, POLLIN, 0};  // poll opens no descriptor, of which there may be none
+  ::poll(&stop, 1, kAcceptBackOffMs);
+}
+
+// The thread's handler, made again after a pause while making it fails.
+std::unique_ptr<RequestHandler> FcgiServer::make_handler() {
+  while (!stopping_) {
+    try {
+      return factory_();
+    } catch (const std::exception& error) {
+      Json::Value fields(Json::objectValue);
+      fields["detail"] = error.what();
+      log::error("a serving thread could not start; retrying", fields);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kAcceptBackOffMs));
+  }
+  return nullptr;
+}
+
+// One request, start to finish. Nothing thrown here ends the thread (or, uncaught, the process):
+// a request that fails before its response began gets a 500.
+void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
+  const Stopwatch stopwatch;
+  FcgiResponseStream stream(fcgi);
+  Request request;
+  Response response = Response::error(500, "internal", "internal error");
+  try {
+    request = read_request(fcgi);
+    request.stream = &stream;
+    response = handler.handle(request);
+  } catch (const std::exception& error) {
+    Json::Value fields(Json::objectValue);
+    fields["detail"] = error.what();
+    log::error("request failed outside its handler", fields);
+  }
+  try {
+    if (!stream.begun()) stream.send_whole(response);
+    finish_request(fcgi, /*body_read=*/!request.body_too_large);
+    log_request(request, response, stopwatch.elapsed_ms());
+  } catch (const std::exception&) {
+    finish_request(fcgi, /*body_read=*/false);
+  }
+}
+
 void FcgiServer::serve() {
-  std::unique_ptr<RequestHandler> handler = factory_();
+  const std::unique_ptr<RequestHandler> handler = make_handler();
+  if (!handler) return;
   const int poller = ::epoll_create1(EPOLL_CLOEXEC);
   epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
   epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
@@ -211,15 +269,13 @@ void FcgiServer::serve() {
   FCGX_Request fcgi;
   FCGX_InitRequest(&fcgi, listen_fd_, 0);
   while (wait_for_connection(poller)) {
-    if (FCGX_Accept_r(&fcgi) < 0) continue;  // another thread took it (EAGAIN), or it failed
-    const Stopwatch stopwatch;
-    FcgiResponseStream stream(fcgi);
-    Request request = read_request(fcgi);
-    request.stream = &stream;
-    const Response response = handler->handle(request);
-    if (!stream.begun()) stream.send_whole(response);
-    finish_request(fcgi, /*body_read=*/!request.body_too_large);
-    log_request(request, response, stopwatch.elapsed_ms());
+    const int accepted = FCGX_Accept_r(&fcgi);  // 0, or minus the errno of the failure
+    if (accepted < 0) {
+      back_off_after_failed_accept(-accepted);
+      continue;
+    }
+    accept_failing_ = false;
+    serve_request(fcgi, *handler);
     count_request();
   }
   FCGX_Free(&fcgi, 1);

@@ -11,6 +11,8 @@
 
 #include "http/http.h"
 
+struct FCGX_Request;
+
 namespace chat {
 
 // One per thread, made inside that thread (so it may hold thread-bound resources).
@@ -46,7 +48,10 @@ class FcgiServer {
 
  private:
   void serve();
+  std::unique_ptr<RequestHandler> make_handler();
   bool wait_for_connection(int poller);
+  void back_off_after_failed_accept(int error);
+  void serve_request(FCGX_Request& fcgi, RequestHandler& handler);
   void count_request();
 
   int listen_fd_;
@@ -56,6 +61,7 @@ class FcgiServer {
   int stop_event_;  // an eventfd, readable once stopping
   std::atomic<long> served_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> accept_failing_{false};  // logged once until an accept succeeds again
   std::vector<std::thread> threads_;
 };
 

@@ -1,13 +1,16 @@
 """The worker's FastCGI side, spoken to directly on its socket (no nginx): a response arrives
 whole and its connection is closed, even when the client asks to keep it (fastcgi_keep_conn is
-not supported), and a body over the limit that the worker never reads still gets its 413 whole."""
+not supported), a body over the limit that the worker never reads still gets its 413 whole, and a
+child out of file descriptors backs off instead of spinning on accept."""
 import json
 import os
 import socket
 import struct
+import subprocess
+import time
 import unittest
 
-from harness import StackTestCase
+from harness import BUILD_DIR, REPO_DIR, StackTestCase, temporary_directory, wait_until
 
 BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
 RESPONDER, KEEP_CONN = 1, 1
@@ -90,6 +93,82 @@ class FastCgiTest(StackTestCase):
         self.assertIn(b"Status: 413", head)
         self.assertEqual(json.loads(reply)["error"]["code"], "payload_too_large")
         self.assertEqual(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"), before)
+
+
+
+def cpu_seconds(pid):
+    """User and system CPU time the process has used."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid):
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+        return [int(child) for child in children.read().split()]
+
+
+def exchange_on(address, request):
+    """Sends one request on a new connection to the socket; returns (stdout, ended)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.connect(address)
+        connection.sendall(request)
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    return parse_response(data)
+
+
+def limit_descriptors(pid, soft):
+    """Sets the process's soft limit of open files (prlimit(1), as root)."""
+    done = subprocess.run(["prlimit", f"--pid={pid}", f"--nofile={soft}:"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"prlimit: {done.stderr}")
+
+
+class AcceptFailureTest(unittest.TestCase):
+    """A chat-worker of the test's own (same user, so prlimit may lower its limit), on a socket
+    of its own; no database is needed to show that it accepts."""
+
+    def test_a_child_out_of_descriptors_backs_off_and_serves_again(self):
+        directory = temporary_directory("chat-emfile-")
+        address = os.path.join(directory, "worker.sock")
+        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
+                       "CHAT_WORKER_THREADS": "16", "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat",
+                       "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md")}
+        with open(os.path.join(directory, "worker.log"), "w") as log:
+            master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", address],
+                                      env=environment, stdout=log, stderr=log)
+        holders = []
+        try:
+            self.assertTrue(wait_until(lambda: children_of(master.pid)))
+            child = children_of(master.pid)[0]
+            self.assertTrue(wait_until(lambda: os.path.exists(address)))
+            time.sleep(0.5)  # the child's threads are up
+            limit_descriptors(child, len(os.listdir(f"/proc/{child}/fd")) + 2)
+            # Connections that send nothing: two are accepted and hold a descriptor each, then
+            # accept fails with EMFILE while the others wait in the backlog.
+            for _ in range(6):
+                holder = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                holder.connect(address)
+                holders.append(holder)
+            time.sleep(0.5)
+            before = cpu_seconds(child)
+            time.sleep(2)
+            self.assertLess(cpu_seconds(child) - before, 0.5, "accept spins on EMFILE")
+            for holder in holders:
+                holder.close()
+            limit_descriptors(child, 4096)
+            stdout, ended = exchange_on(address, request_bytes("GET", "/healthz"))
+            self.assertTrue(ended)
+            self.assertIn(b'"status":"unavailable"', stdout)  # served (no database here)
+            self.assertEqual(children_of(master.pid), [child])  # no restart was needed
+        finally:
+            for holder in holders:
+                holder.close()
+            master.terminate()
+            master.wait(30)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ std::string_view failure_name(ModelFailure failure) {
     case ModelFailure::stream_error: return "stream_error";
     case ModelFailure::cut_stream: return "cut_stream";
     case ModelFailure::empty: return "empty";
+    case ModelFailure::internal: return "internal";
   }
   return "unknown";
 }
@@ -98,6 +99,7 @@ std::string_view failure_hint(ModelFailure failure) {
     case ModelFailure::stream_error: return "the provider reported an error inside the stream";
     case ModelFailure::cut_stream: return "the stream ended before its end marker";
     case ModelFailure::empty: return "the model answered with no text";
+    case ModelFailure::internal: return "chat-worker failed while relaying the answer: a bug, see the detail";
     case ModelFailure::none: return "";
   }
   return "";
@@ -105,14 +107,37 @@ std::string_view failure_hint(ModelFailure failure) {
 
 void init_model_client_library() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-// The state of one HTTP exchange with the model service.
+// The state of one HTTP exchange with the model service. It owns everything the curl handle
+// points at during the exchange (headers, error buffer, itself as the write target) and takes
+// those pointers back from the handle when it goes, so the handle, which lives on for the next
+// call, never points at freed memory.
 struct ModelClient::Transfer {
   Transfer(CURL* handle, ModelApi protocol, const TokenSink* token_sink)
       : curl(handle), api(protocol), sink(token_sink),
         parser([this](const SseEvent& event) { on_event(event); }) {}
+  ~Transfer() {
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+    curl_slist_free_all(headers);
+  }
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
 
+  void add_header(const std::string& header) { headers = curl_slist_append(headers, header.c_str()); }
+
+  // libcurl's write callback. No exception may unwind through libcurl's C frames: one from the
+  // sink or the parser fails the transfer instead.
   static size_t on_data(char* data, size_t size, size_t count, void* self) {
-    return static_cast<Transfer*>(self)->take(std::string_view(data, size * count)) ? size * count : 0;
+    auto& transfer = *static_cast<Transfer*>(self);
+    try {
+      return transfer.take(std::string_view(data, size * count)) ? size * count : 0;
+    } catch (const std::exception& error) {
+      transfer.fail(ModelFailure::internal, error.what());
+    } catch (...) {
+      transfer.fail(ModelFailure::internal, "unknown exception");
+    }
+    return 0;
   }
 
   bool take(std::string_view chunk) {
@@ -153,6 +178,8 @@ struct ModelClient::Transfer {
   CURL* curl;
   ModelApi api;
   const TokenSink* sink;
+  curl_slist* headers = nullptr;
+  char error[CURL_ERROR_SIZE] = "";
   SseParser parser;
   long status = 0;
   std::string body;
@@ -205,13 +232,12 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
   curl_easy_reset(curl);
   Transfer transfer(curl, settings_.api, sink);
   const std::string url = settings_.api == ModelApi::chat ? settings_.url + "/chat/completions" : settings_.url;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, ("Authorization: Bearer " + settings_.api_key).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, sink ? "Accept: text/event-stream" : "Accept: application/json");
+  transfer.add_header("Authorization: Bearer " + settings_.api_key);
+  transfer.add_header("Content-Type: application/json");
+  transfer.add_header(sink ? "Accept: text/event-stream" : "Accept: application/json");
 
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, transfer.headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Transfer::on_data);
@@ -224,11 +250,9 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::max(budget_ms, 1L));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(budget_ms, 1L, kMaxModelConnectMs));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "atonix-chat/1.0");
-  char curl_error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, transfer.error);
 
   const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
   if (transfer.status == 0) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.status);
   if (sink) transfer.parser.finish();
 
@@ -241,7 +265,7 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
     result.detail = transfer.detail;
   } else if (code != CURLE_OK) {
     result.failure = failure_for_curl(code);
-    result.detail = curl_error[0] ? curl_error : curl_easy_strerror(code);
+    result.detail = transfer.error[0] ? transfer.error : curl_easy_strerror(code);
   } else if (transfer.status != 200) {
     result.failure = failure_for_status(transfer.status, transfer.body);
     result.detail = transfer.status == 503 ? transfer.body.substr(0, 300) : error_message(transfer.body);

@@ -32,6 +32,7 @@ enum class ModelFailure {
   stream_error,      // an error sent inside a 200 stream
   cut_stream,        // the stream ended before its end marker
   empty,             // a well-formed answer with no text
+  internal,          // this process failed while handling the answer (the detail says how)
 };
 
 // Stable names for logs ("timeout", "unauthorized", ...) and a hint for the operator.

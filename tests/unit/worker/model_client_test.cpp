@@ -1,0 +1,125 @@
+// Tests of the model client's own robustness, against a one-shot plain-HTTP server on loopback
+// (the TLS paths are the integration tests'): a sink that throws and a whole answer.
+#include "model/model_client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace chat {
+namespace {
+
+// Answers one connection with `response` (raw HTTP) after reading the request, then closes.
+class OneShotServer {
+ public:
+  explicit OneShotServer(std::string response) : response_(std::move(response)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener_, 1);
+    socklen_t size = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~OneShotServer() {
+    thread_.join();
+    ::close(listener_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+
+ private:
+  void serve() {
+    const int client = ::accept(listener_, nullptr, nullptr);
+    std::string request;
+    char buffer[4096];
+    // The request's headers, then as much body as Content-Length says.
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+      if (got <= 0) break;
+      request.append(buffer, static_cast<std::size_t>(got));
+    }
+    const std::size_t length_at = request.find("Content-Length: ");
+    const std::size_t body_at = request.find("\r\n\r\n") + 4;
+    const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(request.substr(length_at + 16));
+    while (request.size() < body_at + length) {
+      const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+      if (got <= 0) break;
+      request.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::send(client, response_.data(), response_.size(), MSG_NOSIGNAL);
+    ::close(client);
+  }
+
+  std::string response_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+std::string http_response(const std::string& content_type, const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+const std::string kStream =
+    "data: {\"choices\":[{\"delta\":{\"content\":\"Hello \"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"there\"}}]}\n\n"
+    "data: [DONE]\n\n";
+
+ModelSettings settings_for(const OneShotServer& server) {
+  ModelSettings settings;
+  settings.api_key = "test-token";
+  settings.url = server.url();
+  settings.timeout_ms = 5000;
+  return settings;
+}
+
+class ModelClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { init_model_client_library(); }
+  const ModelPrompt prompt_{"system", {}, "question"};
+};
+
+TEST_F(ModelClientTest, StreamsTokensToTheSink) {
+  OneShotServer server(http_response("text/event-stream", kStream));
+  ModelClient client(settings_for(server));
+  std::string received;
+  const TokenSink sink = [&](std::string_view token) {
+    received.append(token);
+    return true;
+  };
+  const ModelResult result = client.complete(prompt_, &sink);
+  EXPECT_TRUE(result.ok()) << failure_name(result.failure) << ": " << result.detail;
+  EXPECT_EQ(received, "Hello there");
+  EXPECT_EQ(result.text, "Hello there");
+}
+
+// An exception must not unwind through libcurl's C frames (std::terminate): the call fails
+// instead, and the client stays usable.
+TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
+  OneShotServer server(http_response("text/event-stream", kStream));
+  ModelClient client(settings_for(server));
+  const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("the visitor's stream broke"); };
+  const ModelResult result = client.complete(prompt_, &sink);
+  EXPECT_EQ(result.failure, ModelFailure::internal);
+  EXPECT_NE(result.detail.find("the visitor's stream broke"), std::string::npos) << result.detail;
+
+  OneShotServer again(http_response("application/json",
+                                    R"({"choices":[{"message":{"role":"assistant","content":"Fine"}}]})"));
+  ModelClient second(settings_for(again));
+  const ModelResult whole = second.complete(prompt_, nullptr);
+  EXPECT_TRUE(whole.ok()) << failure_name(whole.failure) << ": " << whole.detail;
+  EXPECT_EQ(whole.text, "Fine");
+}
+
+}  // namespace
+}  // namespace chat

@@ -41,15 +41,23 @@ std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, cons
   return std::make_unique<chat::KnowledgeResponder>(knowledge);
 }
 
-// Everything one serving thread owns: its MySQL connection and its responder (with its
-// connection to the model service).
+// What a child process's threads share: its MySQL connections, transcript cache, version
+// lookups and admission of asks.
+struct ChildShared {
+  chat::MysqlConnectionPool& pool;
+  chat::TranscriptCache& transcripts;
+  chat::SessionVersionBatch& versions;
+  chat::AskAdmission* admission;  // null without a model: knowledge answers do not wait
+};
+
+// Everything one serving thread owns: its store (on the shared pool) and its responder (with
+// its connection to the model service).
 class WorkerThread final : public chat::RequestHandler {
  public:
-  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, chat::TranscriptCache& transcripts,
-               chat::SessionVersionBatch& versions)
-      : store_(config.database),
+  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, const ChildShared& shared)
+      : store_(shared.pool),
         responder_(make_responder(config, knowledge)),
-        context_{store_, *responder_, limits_from(config), &transcripts, &versions} {}
+        context_{store_, *responder_, limits_from(config), &shared.transcripts, &shared.versions, shared.admission} {}
 
   chat::Response handle(const chat::Request& request) override {
     return chat::handle_api_request(request, context_);
@@ -106,6 +114,8 @@ void log_started(const Settings& settings) {
   fields["pid"] = static_cast<int>(getpid());
   fields["processes"] = config.worker_processes;
   fields["threads"] = config.worker_threads;
+  fields["database_pool"] = static_cast<int>(config.database_pool_size);
+  fields["max_asks_in_flight"] = config.max_asks_in_flight;
   fields["database"] = config.database.redacted();
   fields["knowledge_sections"] = static_cast<int>(settings.knowledge.sections().size());
   fields["answers"] = config.model.enabled() ? "model " + config.model.model + " at " + config.model.url
@@ -118,12 +128,16 @@ int serve_child(int listen_fd, const Settings& settings) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
   FCGX_Init();
+  const chat::Config& config = settings.config;
+  chat::MysqlConnectionPool pool(config.database, static_cast<std::size_t>(config.database_pool_size),
+                                 std::chrono::milliseconds(config.database_pool_wait_ms));
   chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes);
   chat::SessionVersionBatch versions;
+  chat::AskAdmission admission(config.max_asks_in_flight);
+  const ChildShared shared{pool, transcripts, versions, config.model.enabled() ? &admission : nullptr};
   chat::FcgiServer server(
-      listen_fd, settings.config.worker_threads,
-      [&] { return std::make_unique<WorkerThread>(settings.config, settings.knowledge, transcripts, versions); },
-      settings.config.worker_max_requests);
+      listen_fd, config.worker_threads,
+      [&] { return std::make_unique<WorkerThread>(config, settings.knowledge, shared); }, config.worker_max_requests);
   server.start();
   chat::wait_for_stop([&] { return server.stopping(); });
   server.stop();

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 
@@ -77,13 +78,21 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
       !read_bounded(env, "CHAT_STOP_TIMEOUT_SECONDS", 1, 3600, config.stop_timeout_seconds, error) ||
       !read_bounded(env, "CHAT_SESSION_ASKS_PER_HOUR", 0, 100000, asks_per_hour, error) ||
       !read_bounded(env, "CHAT_CACHE_TTL_SECONDS", 0, 31536000, config.cache_ttl_seconds, error) ||
+      !read_bounded(env, "CHAT_DB_POOL_SIZE", 1, kMaxDatabasePoolSize, config.database_pool_size, error) ||
+      !read_bounded(env, "CHAT_DB_POOL_WAIT_MS", 1, kMaxDatabasePoolWaitMs, config.database_pool_wait_ms, error) ||
       !read_model(env, config.model, error)) {
+    return std::nullopt;
+  }
+  long asks_in_flight = std::max(1L, threads - std::max(1L, threads / 4));
+  // Below the threads, so that reads and /healthz always find one free.
+  if (!read_bounded(env, "CHAT_MAX_ASKS_IN_FLIGHT", 1, std::max(1L, threads - 1), asks_in_flight, error)) {
     return std::nullopt;
   }
   config.max_message_chars = static_cast<std::size_t>(max_chars);
   config.worker_threads = static_cast<int>(threads);
   config.session_asks_per_hour = static_cast<int>(asks_per_hour);
   config.worker_processes = static_cast<int>(processes);
+  config.max_asks_in_flight = static_cast<int>(asks_in_flight);
   return config;
 }
 

@@ -21,6 +21,11 @@ struct Config {
   long stop_timeout_seconds = 40;        // CHAT_STOP_TIMEOUT_SECONDS: requests in flight get this long on stop
   int session_asks_per_hour = 60;        // CHAT_SESSION_ASKS_PER_HOUR: then 429 (0: no limit)
   long cache_ttl_seconds = 86400;        // CHAT_CACHE_TTL_SECONDS: life of a cached first answer
+  long database_pool_size = 8;           // CHAT_DB_POOL_SIZE: MySQL connections per process
+  long database_pool_wait_ms = 2000;     // CHAT_DB_POOL_WAIT_MS: then 503
+  // CHAT_MAX_ASKS_IN_FLIGHT: asks that wait on the model at once per process, then 503; below
+  // worker_threads so that reads and /healthz always find a thread. Default: 3/4 of the threads.
+  int max_asks_in_flight = 48;
   ModelSettings model;
 };
 

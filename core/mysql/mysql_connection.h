@@ -1,4 +1,4 @@
-// One MySQL connection (Connector/C++ 1.1) owned by one thread, with its prepared statements.
+// One MySQL connection (Connector/C++ 1.1) used by one thread at a time, with its prepared statements.
 // It never uses the driver's auto-reconnect: after a lost connection it is dropped whole and
 // opened again on the next call, so no statement or transaction silently survives a restart.
 #pragma once

@@ -1,5 +1,10 @@
 """Database faults against a real MariaDB that the test stops, starts and breaks: 503 while it is
-down, serving again after it is back (no worker restart), and a failed statement rolled back."""
+down, serving again after it is back (no worker restart), a failed statement rolled back, and a
+503 in bounded time when every connection of the process's pool is busy."""
+import concurrent.futures
+import os
+import subprocess
+import time
 import unittest
 
 from harness import MariaDB, Stack, wait_until
@@ -66,6 +71,44 @@ class DatabaseFaultTest(unittest.TestCase):
         self.assertEqual(self.count("chat_sessions"), sessions_before)
         self.assertEqual(self.client.ask("And now?").status, 200)
         self.assertIn("chat_messages", self.stack.log("chat-worker.log"))
+
+
+class ConnectionPoolTest(unittest.TestCase):
+    """One connection in the process's pool, held by an ask whose tables a test session has
+    locked: other requests get 503 after the pool's wait instead of hanging, and all serve again
+    once the lock goes."""
+
+    def test_a_request_that_finds_no_free_connection_gets_503_in_bounded_time(self):
+        database = MariaDB().start()
+        stack = Stack(CHAT_DATABASE_URL=database.url, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4",
+                      CHAT_DB_POOL_SIZE="1", CHAT_DB_POOL_WAIT_MS="300").start()
+        locker = None
+        try:
+            self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
+            socket_path = os.path.join(database.directory, "mariadb", "mariadb.sock")
+            locker = subprocess.Popen(
+                ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot", "chat", "-e",
+                 "LOCK TABLES chat_sessions WRITE, chat_messages WRITE; SELECT SLEEP(30);"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                blocked = pool.submit(stack.client.ask, "Waiting for a lock")  # holds the one connection
+                time.sleep(0.5)
+                started = time.monotonic()
+                health = stack.client.request("GET", "/healthz")
+                waited = time.monotonic() - started
+                self.assertEqual(health.status, 503)
+                self.assertEqual(health.json()["database"], "unavailable")
+                self.assertLess(waited, 2.0)
+                locker.kill()
+                locker.wait()
+                self.assertEqual(blocked.result().status, 200)
+            self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
+        finally:
+            if locker and locker.poll() is None:
+                locker.kill()
+            stack.stop()
+            database.stop()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Answers from the model service over a real TLS handshake (a local HTTPS server with its own
 throwaway CA, trusted through CHAT_CA_FILE), through nginx: both protocols, streaming without
 buffering, history, the answer cache, and a fallback answer for every way the model can fail."""
+import concurrent.futures
 import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "model_server"))
@@ -225,5 +227,43 @@ class WrongCertificateAuthorityTest(unittest.TestCase):
             stack.stop()
 
 
+class AdmissionTest(unittest.TestCase):
+    """Asks waiting on a slow model take at most CHAT_MAX_ASKS_IN_FLIGHT of a process's threads
+    (3 of 4 here): the excess is refused at once with 503 and Retry-After, and reads and
+    /healthz never wait behind them."""
+
+    def test_excess_asks_get_a_fast_503_and_reads_stay_fast(self):
+        model = ModelServer()
+        stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4")
+        try:
+            session_id = stack.client.ask("A first question").json()["session_id"]
+            model.behave(mode="normal", delay=2)  # within the 2.5 s budget
+
+            def timed(call, *args):
+                started = time.monotonic()
+                return call(*args), time.monotonic() - started
+
+            with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                asks = [pool.submit(timed, stack.client.ask, f"Question {i}") for i in range(6)]
+                time.sleep(1)  # the admitted asks now wait on the model
+                read, read_seconds = timed(stack.client.session, session_id)
+                health, health_seconds = timed(stack.client.request, "GET", "/healthz")
+                answered = [future.result() for future in asks]
+            self.assertEqual(sorted(response.status for response, _ in answered), [200] * 3 + [503] * 3)
+            for response, seconds in answered:
+                if response.status == 503:
+                    self.assertEqual(response.json()["error"]["code"], "unavailable")
+                    self.assertEqual(response.header("Retry-After"), "2")
+                    self.assertLess(seconds, 1.5)
+                else:
+                    self.assertEqual(response.json()["source"], "model")
+            self.assertEqual((read.status, health.status), (200, 200))
+            self.assertLess(read_seconds, 0.5)
+            self.assertLess(health_seconds, 0.5)
+        finally:
+            stack.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
+

@@ -4,8 +4,9 @@
 #include <chrono>
 #include <cstddef>
 
-#include "http/http.h"
 #include "answers/responder.h"
+#include "api/ask_admission.h"
+#include "http/http.h"
 #include "store/session_version_batch.h"
 #include "store/store.h"
 #include "store/transcript_cache.h"
@@ -28,6 +29,8 @@ struct ApiContext {
   // The process's, shared by its threads; both or neither (then every read is a fresh query).
   TranscriptCache* transcripts = nullptr;
   SessionVersionBatch* versions = nullptr;
+  // The process's, shared by its threads; null when asks need no admission (no model to wait on).
+  AskAdmission* admission = nullptr;
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable

@@ -66,6 +66,14 @@ void remember_answer(const std::string& hash, const std::string& question, const
   }
 }
 
+// All places among the asks in flight are taken: come back shortly.
+Response busy() {
+  Response response = Response::error(503, "unavailable",
+                                      "too many questions are being answered right now; try again in a moment");
+  response.headers.emplace_back("Retry-After", std::to_string(kAskAdmissionRetryAfterSeconds));
+  return response;
+}
+
 std::string answer_json(const Exchange& exchange, const StoredExchange& stored) {
   JsonWriter body;
   body.begin_object()
@@ -90,6 +98,8 @@ std::string one_field_json(std::string_view name, std::string_view value) {
 Response handle_ask(const Request& request, ApiContext& context) {
   check_envelope(request);
   const AskRequest ask = parse_ask_request(request.body, context.limits.max_message_chars);
+  const AskAdmission::Ticket ticket = context.admission ? context.admission->try_enter() : AskAdmission::Ticket(nullptr);
+  if (context.admission && !ticket) return busy();
   const auto asked_at = std::chrono::system_clock::now();
   SessionState session = find_session(ask, context, asked_at);
 

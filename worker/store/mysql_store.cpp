@@ -71,9 +71,11 @@ std::int64_t insert_messages(MysqlConnection& connection, const Exchange& exchan
 }  // namespace
 
 bool MysqlStore::session_exists(const std::string& session_id) {
-  return connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return connection.run(
       [&] {
-        auto& statement = connection_.statement(kSessionExists);
+        auto& statement = connection.statement(kSessionExists);
         statement.setString(1, session_id);
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
         return rows->next();
@@ -81,10 +83,12 @@ bool MysqlStore::session_exists(const std::string& session_id) {
       /*retry_on_loss=*/true);
 }
 
-void MysqlStore::upsert_session(const std::string& session_id, const VisitorInfo& visitor,
-                                std::chrono::system_clock::time_point created_at,
-                                std::chrono::system_clock::time_point updated_at) {
-  auto& session = connection_.statement(kUpsertSession);
+namespace {
+
+void upsert_session(MysqlConnection& connection, const std::string& session_id, const VisitorInfo& visitor,
+                    std::chrono::system_clock::time_point created_at,
+                    std::chrono::system_clock::time_point updated_at) {
+  auto& session = connection.statement(kUpsertSession);
   session.setString(1, session_id);
   session.setString(2, to_mysql_datetime(created_at));
   session.setString(3, to_mysql_datetime(updated_at));
@@ -93,52 +97,62 @@ void MysqlStore::upsert_session(const std::string& session_id, const VisitorInfo
   session.executeUpdate();
 }
 
-void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
-                                std::chrono::system_clock::time_point at) {
-  connection_.run([&] { upsert_session(session_id, visitor, at, at); }, /*retry_on_loss=*/true);
+StoredExchange insert_exchange(MysqlConnection& connection, const Exchange& exchange, bool& commit_sent) {
+  connection.execute("START TRANSACTION");
+  upsert_session(connection, exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
+  const StoredExchange stored{insert_messages(connection, exchange)};
+  commit_sent = true;
+  connection.execute("COMMIT");
+  return stored;
 }
 
-StoredExchange MysqlStore::insert_exchange(const Exchange& exchange, bool& commit_sent) {
-  connection_.execute("START TRANSACTION");
-  upsert_session(exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
-  const StoredExchange stored{insert_messages(connection_, exchange)};
-  commit_sent = true;
-  connection_.execute("COMMIT");
-  return stored;
+}  // namespace
+
+void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
+                                std::chrono::system_clock::time_point at) {
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  connection.run([&] { upsert_session(connection, session_id, visitor, at, at); }, /*retry_on_loss=*/true);
 }
 
 // Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
 // transaction back on the server, so it is retried once on a new connection; a loss during
 // COMMIT is not retried (the outcome is unknown) and surfaces as StoreUnavailable.
 StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
   for (int attempt = 0;; ++attempt) {
     bool commit_sent = false;
     try {
-      return insert_exchange(exchange, commit_sent);
+      return insert_exchange(connection, exchange, commit_sent);
     } catch (const sql::SQLException& error) {
       if (!is_connection_error(error)) {
-        connection_.rollback();
+        connection.rollback();
         throw;
       }
-      connection_.reset();
+      connection.reset();
       if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
     } catch (...) {
-      connection_.rollback();
+      connection.rollback();
       throw;
     }
   }
 }
 
 std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
-  return query_transcript(connection_, session_id);
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return query_transcript(connection, session_id);
 }
 
 SessionVersions MysqlStore::session_versions(const std::vector<std::string>& session_ids) {
   if (session_ids.empty()) return {};
   if (session_ids.size() > SessionVersionBatch::kMaxIds) throw std::invalid_argument("too many session ids");
-  return connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return connection.run(
       [&] {
-        auto& statement = connection_.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
+        auto& statement = connection.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
         unsigned int place = 0;
         bind_in_list(session_ids.size(), [&](std::optional<std::size_t> i) {
           statement.setString(++place, i ? session_ids[*i] : "");  // "": no session's id
@@ -152,9 +166,11 @@ SessionVersions MysqlStore::session_versions(const std::vector<std::string>& ses
 }
 
 std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& session_id, int limit) {
-  return connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return connection.run(
       [&] {
-        auto& statement = connection_.statement(kRecentMessages);
+        auto& statement = connection.statement(kRecentMessages);
         statement.setString(1, session_id);
         statement.setInt(2, limit);
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
@@ -168,9 +184,11 @@ std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& sessio
 
 int MysqlStore::visitor_messages_since(const std::string& session_id,
                                        std::chrono::system_clock::time_point since) {
-  return connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return connection.run(
       [&] {
-        auto& statement = connection_.statement(kVisitorMessagesSince);
+        auto& statement = connection.statement(kVisitorMessagesSince);
         statement.setString(1, session_id);
         statement.setString(2, to_mysql_datetime(since));
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
@@ -180,9 +198,11 @@ int MysqlStore::visitor_messages_since(const std::string& session_id,
 }
 
 std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {
-  return connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  return connection.run(
       [&]() -> std::optional<std::string> {
-        auto& statement = connection_.statement(kCachedAnswer);
+        auto& statement = connection.statement(kCachedAnswer);
         statement.setString(1, question_hash);
         statement.setString(2, to_mysql_datetime(std::chrono::system_clock::now()));
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
@@ -194,10 +214,12 @@ std::optional<std::string> MysqlStore::cached_answer(const std::string& question
 
 void MysqlStore::cache_answer(const std::string& question_hash, const std::string& question,
                               const std::string& answer, std::chrono::seconds ttl) {
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
   const auto now = std::chrono::system_clock::now();
-  connection_.run(
+  connection.run(
       [&] {
-        auto& statement = connection_.statement(kCacheAnswer);
+        auto& statement = connection.statement(kCacheAnswer);
         statement.setString(1, question_hash);
         statement.setString(2, question);
         statement.setString(3, answer);
@@ -209,9 +231,11 @@ void MysqlStore::cache_answer(const std::string& question_hash, const std::strin
 }
 
 void MysqlStore::ping() {
-  connection_.run(
+  const auto lease = pool_.borrow();
+  MysqlConnection& connection = *lease;
+  connection.run(
       [&] {
-        std::unique_ptr<sql::ResultSet> rows(connection_.statement(kPing).executeQuery());
+        std::unique_ptr<sql::ResultSet> rows(connection.statement(kPing).executeQuery());
         rows->next();
       },
       /*retry_on_loss=*/true);

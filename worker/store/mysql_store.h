@@ -1,15 +1,15 @@
-// The Store on MySQL/MariaDB: the visitor API's queries, one connection per instance (per thread).
+// The Store on MySQL/MariaDB: the visitor API's queries, each on a connection borrowed from the
+// process's pool for that call only. One instance per thread (the pool is shared).
 #pragma once
 
-#include "mysql/database_url.h"
-#include "mysql/mysql_connection.h"
+#include "mysql/connection_pool.h"
 #include "store/store.h"
 
 namespace chat {
 
 class MysqlStore final : public Store {
  public:
-  explicit MysqlStore(DatabaseUrl url) : connection_(std::move(url)) {}
+  explicit MysqlStore(MysqlConnectionPool& pool) : pool_(pool) {}
 
   bool session_exists(const std::string& session_id) override;
   void create_session(const std::string& session_id, const VisitorInfo& visitor,
@@ -26,12 +26,7 @@ class MysqlStore final : public Store {
   void ping() override;
 
  private:
-  void upsert_session(const std::string& session_id, const VisitorInfo& visitor,
-                      std::chrono::system_clock::time_point created_at,
-                      std::chrono::system_clock::time_point updated_at);
-  StoredExchange insert_exchange(const Exchange& exchange, bool& commit_sent);
-
-  MysqlConnection connection_;
+  MysqlConnectionPool& pool_;
 };
 
 }  // namespace chat

@@ -34,7 +34,8 @@ class MysqlStoreTest : public ::testing::Test {
   }
 
   chat::MysqlThreadScope thread_;
-  chat::MysqlStore store_{test_database()};
+  chat::MysqlConnectionPool pool_{test_database(), 2, std::chrono::milliseconds(2000)};
+  chat::MysqlStore store_{pool_};
   chat::MysqlConnection admin_{test_database()};
 };
 
@@ -186,7 +187,8 @@ TEST_F(MysqlStoreTest, AFailedExchangeLeavesNothingBehind) {
 TEST_F(MysqlStoreTest, UnreachableServerIsStoreUnavailable) {
   chat::DatabaseUrl nowhere = test_database();
   nowhere.socket = "/nonexistent/mariadb.sock";
-  chat::MysqlStore store(nowhere);
+  chat::MysqlConnectionPool pool(nowhere, 1, std::chrono::milliseconds(100));
+  chat::MysqlStore store(pool);
   EXPECT_THROW(store.ping(), chat::StoreUnavailable);
   EXPECT_THROW(store.record_exchange(exchange_in(chat::new_uuid_v4(), "x")), chat::StoreUnavailable);
 }

@@ -333,6 +333,24 @@ TEST_F(ApiTest, ModelAnswerToAFirstQuestionIsReusedFromTheCache) {
   EXPECT_EQ(responder_.calls, 1);
 }
 
+TEST_F(ApiTest, AsksBeyondTheAdmissionLimitGet503AtOnceAndChangeNothing) {
+  chat::AskAdmission admission(1);
+  context_.admission = &admission;
+  {
+    const auto held = admission.try_enter();  // another ask, waiting on the model
+    const auto refused = ask(R"({"message": "pricing?"})");
+    EXPECT_EQ(refused.status, 503);
+    EXPECT_EQ(error_code(refused), "unavailable");
+    EXPECT_EQ(header(refused, "Retry-After"), "2");
+    EXPECT_EQ(store_.message_count(), 0u);
+    EXPECT_EQ(responder_.calls, 0);
+    EXPECT_EQ(ask(R"({"message": ""})").status, 400);  // bad input is still told so
+  }
+  EXPECT_EQ(ask(R"({"message": "pricing?"})").status, 200);
+  EXPECT_EQ(ask(R"({"message": "pricing?"})").status, 200);  // each ask gave its place back
+  EXPECT_EQ(admission.in_flight(), 0);
+}
+
 TEST_F(ApiTest, AnAnswerCutShortByTheVisitorLeavingIsNotCached) {
   context_.limits.answer_cache = true;
   responder_.source = chat::Source::model;

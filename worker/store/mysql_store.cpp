@@ -63,27 +63,11 @@ std::int64_t insert_messages(MysqlConnection& connection, const Exchange& exchan
   statement.setString(8, std::string(to_string(exchange.source)));
   std::unique_ptr<sql::ResultSet> ids(statement.executeQuery());
   while (ids->next()) {
-    if (parse_sender(std::string(ids->getString(2))) == Sender::bot) return static_cast<std::int64_t>(ids->getUInt64(1));
+    const bool answer = parse_sender(std::string(ids->getString(2))) == Sender::bot;
+    if (answer) return static_cast<std::int64_t>(ids->getUInt64(1));
   }
   throw std::runtime_error("INSERT ... RETURNING gave no id for the answer");
 }
-
-}  // namespace
-
-bool MysqlStore::session_exists(const std::string& session_id) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return connection.run(
-      [&] {
-        auto& statement = connection.statement(kSessionExists);
-        statement.setString(1, session_id);
-        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
-        return rows->next();
-      },
-      /*retry_on_loss=*/true);
-}
-
-namespace {
 
 void upsert_session(MysqlConnection& connection, const std::string& session_id, const VisitorInfo& visitor,
                     std::chrono::system_clock::time_point created_at,
@@ -108,11 +92,27 @@ StoredExchange insert_exchange(MysqlConnection& connection, const Exchange& exch
 
 }  // namespace
 
+// Runs `work` on a borrowed connection; if the connection turns out to be lost, once more on a
+// fresh one (every caller's work is safe to repeat: reads and upserts).
+template <typename Work>
+auto MysqlStore::on_connection(Work&& work) {
+  const auto connection = pool_.borrow();
+  return connection->run([&] { return work(*connection); }, /*retry_on_loss=*/true);
+}
+
+bool MysqlStore::session_exists(const std::string& session_id) {
+  return on_connection(
+      [&](MysqlConnection& connection) {
+        auto& statement = connection.statement(kSessionExists);
+        statement.setString(1, session_id);
+        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+        return rows->next();
+      });
+}
+
 void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
                                 std::chrono::system_clock::time_point at) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  connection.run([&] { upsert_session(connection, session_id, visitor, at, at); }, /*retry_on_loss=*/true);
+  on_connection([&](MysqlConnection& connection) { upsert_session(connection, session_id, visitor, at, at); });
 }
 
 // Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
@@ -140,18 +140,15 @@ StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
 }
 
 std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return query_transcript(connection, session_id);
+  const auto connection = pool_.borrow();
+  return query_transcript(*connection, session_id);
 }
 
 SessionVersions MysqlStore::session_versions(const std::vector<std::string>& session_ids) {
   if (session_ids.empty()) return {};
   if (session_ids.size() > SessionVersionBatch::kMaxIds) throw std::invalid_argument("too many session ids");
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return connection.run(
-      [&] {
+  return on_connection(
+      [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
         unsigned int place = 0;
         bind_in_list(session_ids.size(), [&](std::optional<std::size_t> i) {
@@ -161,15 +158,12 @@ SessionVersions MysqlStore::session_versions(const std::vector<std::string>& ses
         SessionVersions versions;
         while (rows->next()) versions[rows->getString(1)] = rows->getInt64(2);
         return versions;
-      },
-      /*retry_on_loss=*/true);
+      });
 }
 
 std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& session_id, int limit) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return connection.run(
-      [&] {
+  return on_connection(
+      [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kRecentMessages);
         statement.setString(1, session_id);
         statement.setInt(2, limit);
@@ -178,47 +172,38 @@ std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& sessio
         while (rows->next()) messages.push_back(read_message_columns(*rows, 1));
         std::reverse(messages.begin(), messages.end());
         return messages;
-      },
-      /*retry_on_loss=*/true);
+      });
 }
 
 int MysqlStore::visitor_messages_since(const std::string& session_id,
                                        std::chrono::system_clock::time_point since) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return connection.run(
-      [&] {
+  return on_connection(
+      [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kVisitorMessagesSince);
         statement.setString(1, session_id);
         statement.setString(2, to_mysql_datetime(since));
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
         return rows->next() ? rows->getInt(1) : 0;
-      },
-      /*retry_on_loss=*/true);
+      });
 }
 
 std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  return connection.run(
-      [&]() -> std::optional<std::string> {
+  return on_connection(
+      [&](MysqlConnection& connection) -> std::optional<std::string> {
         auto& statement = connection.statement(kCachedAnswer);
         statement.setString(1, question_hash);
         statement.setString(2, to_mysql_datetime(std::chrono::system_clock::now()));
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
         if (!rows->next()) return std::nullopt;
         return std::string(rows->getString(1));
-      },
-      /*retry_on_loss=*/true);
+      });
 }
 
 void MysqlStore::cache_answer(const std::string& question_hash, const std::string& question,
                               const std::string& answer, std::chrono::seconds ttl) {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
   const auto now = std::chrono::system_clock::now();
-  connection.run(
-      [&] {
+  on_connection(
+      [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kCacheAnswer);
         statement.setString(1, question_hash);
         statement.setString(2, question);
@@ -226,19 +211,15 @@ void MysqlStore::cache_answer(const std::string& question_hash, const std::strin
         statement.setString(4, to_mysql_datetime(now));
         statement.setString(5, to_mysql_datetime(now + ttl));
         statement.executeUpdate();
-      },
-      /*retry_on_loss=*/true);  // an upsert: running it twice is harmless
+      });  // an upsert: running it twice is harmless
 }
 
 void MysqlStore::ping() {
-  const auto lease = pool_.borrow();
-  MysqlConnection& connection = *lease;
-  connection.run(
-      [&] {
+  on_connection(
+      [&](MysqlConnection& connection) {
         std::unique_ptr<sql::ResultSet> rows(connection.statement(kPing).executeQuery());
         rows->next();
-      },
-      /*retry_on_loss=*/true);
+      });
 }
 
 }  // namespace chat

@@ -26,6 +26,9 @@ class MysqlStore final : public Store {
   void ping() override;
 
  private:
+  template <typename Work>
+  auto on_connection(Work&& work);
+
   MysqlConnectionPool& pool_;
 };
 

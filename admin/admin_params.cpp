@@ -8,7 +8,6 @@
 
 #include "admin_query_string.h"
 #include "bad_input.h"
-#include "http/http.h"
 #include "search/admin_fulltext.h"
 
 namespace chat {

@@ -1,5 +1,5 @@
 // The admin API's query parameters (contract section 4): dates, paging, search text and sender,
-// validated per endpoint. A bad, repeated or unknown parameter is a ClientError(400) naming it.
+// validated per endpoint. A bad, repeated or unknown parameter is a BadInput naming it.
 #pragma once
 
 #include <chrono>
@@ -52,7 +52,7 @@ std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
 std::string format_date(std::chrono::year_month_day date);
 
 // Each parses a raw query string (without '?') for one endpoint. An empty value counts as not
-// given. Throws ClientError(400).
+// given. Throws BadInput.
 DateRange parse_range_query(std::string_view query);  // stats and export: from, to
 SessionQuery parse_session_query(std::string_view query);
 MessageQuery parse_message_query(std::string_view query);

@@ -2,7 +2,6 @@
 #include "admin_query_string.h"
 
 #include "bad_input.h"
-#include "http/http.h"
 #include "http/percent_decoding.h"
 
 namespace chat {

@@ -11,7 +11,7 @@ namespace chat {
 using QueryParameters = std::vector<std::pair<std::string, std::string>>;
 
 // Splits at '&' and '=', turns '+' into a space and decodes %XX escapes (names and values).
-// Empty pieces ("a=1&&b=2") are skipped. Throws ClientError(400) on a malformed escape.
+// Empty pieces ("a=1&&b=2") are skipped. Throws BadInput on a malformed escape.
 QueryParameters parse_query_string(std::string_view query);
 
 }  // namespace chat

@@ -45,6 +45,7 @@ std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, cons
 // lookups and admission of asks.
 struct ChildShared {
   chat::MysqlConnectionPool& pool;
+  chat::MysqlConnectionPool& health;  // one connection, for /healthz alone
   chat::TranscriptCache& transcripts;
   chat::SessionVersionBatch& versions;
   chat::AskAdmission* admission;  // null without a model: knowledge answers do not wait
@@ -55,7 +56,7 @@ struct ChildShared {
 class WorkerThread final : public chat::RequestHandler {
  public:
   WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, const ChildShared& shared)
-      : store_(shared.pool),
+      : store_(shared.pool, shared.health),
         responder_(make_responder(config, knowledge)),
         context_{store_, *responder_, limits_from(config), &shared.transcripts, &shared.versions, shared.admission} {}
 
@@ -131,10 +132,11 @@ int serve_child(int listen_fd, const Settings& settings) {
   const chat::Config& config = settings.config;
   chat::MysqlConnectionPool pool(config.database, static_cast<std::size_t>(config.database_pool_size),
                                  std::chrono::milliseconds(config.database_pool_wait_ms));
+  chat::MysqlConnectionPool health(config.database, 1, std::chrono::milliseconds(config.database_pool_wait_ms));
   chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes);
   chat::SessionVersionBatch versions;
   chat::AskAdmission admission(config.max_asks_in_flight);
-  const ChildShared shared{pool, transcripts, versions, config.model.enabled() ? &admission : nullptr};
+  const ChildShared shared{pool, health, transcripts, versions, config.model.enabled() ? &admission : nullptr};
   chat::FcgiServer server(
       listen_fd, config.worker_threads,
       [&] { return std::make_unique<WorkerThread>(config, settings.knowledge, shared); }, config.worker_max_requests);

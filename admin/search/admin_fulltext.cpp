@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "bad_input.h"
-#include "http/http.h"
 #include "utf8.h"
 
 namespace chat {

@@ -14,7 +14,7 @@
 namespace chat {
 
 // "café menu!" -> "+café* +menu*". Words are runs of letters, digits and '_' (any non-ASCII
-// character counts as a letter); shorter words are left out. Throws ClientError(400) when q is
+// character counts as a letter); shorter words are left out. Throws BadInput when q is
 // not UTF-8, longer than kMaxSearchChars, or has no word of kMinSearchWordChars characters.
 std::string fulltext_boolean_query(std::string_view q);
 

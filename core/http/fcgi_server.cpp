@@ -228,7 +228,7 @@ std::unique_ptr<RequestHandler> FcgiServer::make_handler() {
       fields["detail"] = error.what();
       log::error("a serving thread could not start; retrying", fields);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(kAcceptBackOffMs));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   return nullptr;
 }
@@ -240,8 +240,10 @@ void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
   FcgiResponseStream stream(fcgi);
   Request request;
   Response response = Response::error(500, "internal", "internal error");
+  bool body_read = false;  // else the connection lingers: the body may still be arriving
   try {
     request = read_request(fcgi);
+    body_read = !request.body_too_large;
     request.stream = &stream;
     response = handler.handle(request);
   } catch (const std::exception& error) {
@@ -251,7 +253,7 @@ void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
   }
   try {
     if (!stream.begun()) stream.send_whole(response);
-    finish_request(fcgi, /*body_read=*/!request.body_too_large);
+    finish_request(fcgi, body_read);
     log_request(request, response, stopwatch.elapsed_ms());
   } catch (const std::exception&) {
     finish_request(fcgi, /*body_read=*/false);

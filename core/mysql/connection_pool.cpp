@@ -8,7 +8,9 @@
 namespace chat {
 
 MysqlConnectionPool::MysqlConnectionPool(DatabaseUrl url, std::size_t size, std::chrono::milliseconds wait)
-    : url_(std::move(url)), size_(size), wait_(wait) {}
+    : url_(std::move(url)), size_(size), wait_(wait) {
+  idle_.reserve(size_);  // giving a connection back never allocates, so never throws
+}
 
 MysqlConnectionPool::Lease MysqlConnectionPool::borrow() {
   std::unique_lock lock(mutex_);
@@ -24,7 +26,13 @@ MysqlConnectionPool::Lease MysqlConnectionPool::borrow() {
   }
   ++created_;
   lock.unlock();
-  return Lease(*this, std::make_unique<MysqlConnection>(url_));
+  try {
+    return Lease(*this, std::make_unique<MysqlConnection>(url_));
+  } catch (...) {
+    const std::lock_guard relock(mutex_);
+    --created_;  // the place stays in the pool
+    throw;
+  }
 }
 
 void MysqlConnectionPool::give_back(std::unique_ptr<MysqlConnection> connection) {

@@ -43,13 +43,6 @@ class MysqlConnectionPool {
   // comes free in time. The calling thread must hold a MysqlThreadScope.
   Lease borrow();
 
-  // Runs `work(connection)` on a borrowed connection.
-  template <typename Work>
-  auto with_connection(Work&& work) -> decltype(work(std::declval<MysqlConnection&>())) {
-    Lease lease = borrow();
-    return work(*lease);
-  }
-
   std::size_t size() const { return size_; }
   std::size_t in_use() const;
 

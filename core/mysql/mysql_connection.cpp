@@ -1,4 +1,4 @@
-// One MySQL connection owned by one thread, with its prepared statements (see the header).
+// One MySQL connection used by one thread at a time, with its prepared statements (see the header).
 #include "mysql/mysql_connection.h"
 
 #include <cppconn/statement.h>

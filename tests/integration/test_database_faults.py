@@ -75,8 +75,8 @@ class DatabaseFaultTest(unittest.TestCase):
 
 class ConnectionPoolTest(unittest.TestCase):
     """One connection in the process's pool, held by an ask whose tables a test session has
-    locked: other requests get 503 after the pool's wait instead of hanging, and all serve again
-    once the lock goes."""
+    locked: a read gets 503 after the pool's wait instead of hanging, /healthz (a connection of
+    its own) still says the database is up, and all serve again once the lock goes."""
 
     def test_a_request_that_finds_no_free_connection_gets_503_in_bounded_time(self):
         database = MariaDB().start()
@@ -84,7 +84,7 @@ class ConnectionPoolTest(unittest.TestCase):
                       CHAT_DB_POOL_SIZE="1", CHAT_DB_POOL_WAIT_MS="300").start()
         locker = None
         try:
-            self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
+            session_id = stack.client.ask("A first question").json()["session_id"]
             socket_path = os.path.join(database.directory, "mariadb", "mariadb.sock")
             locker = subprocess.Popen(
                 ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot", "chat", "-e",
@@ -95,15 +95,16 @@ class ConnectionPoolTest(unittest.TestCase):
                 blocked = pool.submit(stack.client.ask, "Waiting for a lock")  # holds the one connection
                 time.sleep(0.5)
                 started = time.monotonic()
-                health = stack.client.request("GET", "/healthz")
+                read = stack.client.session(session_id)
                 waited = time.monotonic() - started
-                self.assertEqual(health.status, 503)
-                self.assertEqual(health.json()["database"], "unavailable")
+                self.assertEqual(read.status, 503)
+                self.assertEqual(read.json()["error"]["code"], "unavailable")
                 self.assertLess(waited, 2.0)
+                self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
                 locker.kill()
                 locker.wait()
                 self.assertEqual(blocked.result().status, 200)
-            self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
+            self.assertEqual(stack.client.session(session_id).status, 200)
         finally:
             if locker and locker.poll() is None:
                 locker.kill()

@@ -47,8 +47,8 @@ Answer ModelResponder::answer(const AnswerRequest& request) {
   bool visitor_left = false;
   const TokenSink capped = [&](std::string_view token) {
     const std::string_view allowed = utf8_prefix(token, kMaxAnswerBytes - sent);
-    sent += allowed.size();
     visitor_left = !(*request.sink)(allowed);
+    if (!visitor_left) sent += allowed.size();  // what the visitor did not get is not stored
     return !visitor_left && allowed.size() == token.size();
   };
   const Stopwatch stopwatch;

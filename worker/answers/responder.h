@@ -19,7 +19,9 @@ struct AnswerRequest {
 };
 
 struct Answer {
-  std::string text;  // exactly what the visitor was sent, then visitor_left_note if they left
+  // What the visitor was sent; for a visitor who hung up mid-stream, what reached them followed
+  // by assistant.json's visitor_left_note, so that the transcript says the answer was cut short.
+  std::string text;
   Source source = Source::knowledge;
   std::vector<std::string> section_titles;  // knowledge sections that informed it
   bool visitor_left = false;  // the visitor hung up mid-stream: the answer is a fragment

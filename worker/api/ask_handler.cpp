@@ -98,10 +98,10 @@ std::string one_field_json(std::string_view name, std::string_view value) {
 Response handle_ask(const Request& request, ApiContext& context) {
   check_envelope(request);
   const AskRequest ask = parse_ask_request(request.body, context.limits.max_message_chars);
-  const AskAdmission::Ticket ticket = context.admission ? context.admission->try_enter() : AskAdmission::Ticket(nullptr);
-  if (context.admission && !ticket) return busy();
   const auto asked_at = std::chrono::system_clock::now();
   SessionState session = find_session(ask, context, asked_at);
+  const AskAdmission::Ticket ticket = context.admission ? context.admission->try_enter() : AskAdmission::Ticket(nullptr);
+  if (context.admission && !ticket) return busy();
 
   const bool streaming = request.stream != nullptr && accepts_event_stream(request.accept);
   std::optional<EventStream> events;

@@ -5,7 +5,6 @@
 #include <cctype>
 
 #include "bad_input.h"
-#include "http/http.h"
 #include "json.h"
 #include "utf8.h"
 #include "uuid.h"

@@ -17,7 +17,7 @@ struct AskRequest {
   VisitorInfo visitor;
 };
 
-// Parses `body`; throws ClientError(400) naming the first problem found.
+// Parses `body`; throws BadInput naming the first problem found.
 AskRequest parse_ask_request(std::string_view body, std::size_t max_message_chars);
 
 }  // namespace chat

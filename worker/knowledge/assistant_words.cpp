@@ -107,12 +107,18 @@ std::optional<AssistantWords> parse_assistant_words(std::string_view json, std::
   for (const std::string& key : root->getMemberNames()) {
     if (!read_member(*root, key, words, error)) return std::nullopt;
   }
+  const auto missing = [&](const std::string& key) {
+    if (root->isMember(key)) return false;
+    fail(error, key + " is missing");
+    return true;
+  };
   for (const auto& [key, field] : kTextFields) {
-    if (!root->isMember(key)) {
-      fail(error, key + " is missing");
-      return std::nullopt;
-    }
+    if (missing(key)) return std::nullopt;
   }
+  for (const auto& [key, field] : kWordSetFields) {
+    if (missing(key)) return std::nullopt;
+  }
+  if (missing("synonyms")) return std::nullopt;
   return words;
 }
 

@@ -68,7 +68,9 @@ std::optional<KnowledgeBase> KnowledgeBase::load_file(const std::string& path, s
   if (document.sections.empty() && document.intro.empty()) return fail("no sections in " + path);
   const std::string words_path = (std::filesystem::path(path).parent_path() / kAssistantWordsFile).string();
   std::string reason;
-  auto words = load_assistant_words(words_path, &reason);
+  std::error_code ec;
+  auto words = std::filesystem::exists(words_path, ec) ? load_assistant_words(words_path, &reason)
+                                                      : parse_assistant_words(shipped_assistant_words_json(), &reason);
   if (!words) return fail(reason);
   return from_document(std::move(document), std::move(*words));
 }

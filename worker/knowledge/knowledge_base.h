@@ -29,8 +29,9 @@ class KnowledgeBase {
   // The text before the first '## ' becomes the section intro_section_title when non-empty.
   static KnowledgeBase parse(std::string_view markdown, AssistantWords words);
 
-  // Reads `path` and the assistant.json beside it. nullopt and *error ("cannot read PATH", "no
-  // sections in PATH", "PATH: reason") on failure.
+  // Reads `path` and the assistant.json beside it (the words shipped with the program when there
+  // is none). nullopt and *error ("cannot read PATH", "no sections in PATH", "PATH: reason") on
+  // failure.
   static std::optional<KnowledgeBase> load_file(const std::string& path, std::string* error);
 
   const std::vector<KnowledgeSection>& sections() const { return sections_; }

@@ -31,7 +31,7 @@ bool strip_verb_suffix(std::string& w) {
   if (w.size() >= 6 && w.ends_with("ing")) cut = 3;
   else if (w.size() >= 5 && w.ends_with("ed") && !w.ends_with("eed")) cut = 2;
   if (cut == 0 || !has_vowel(std::string_view(w).substr(0, w.size() - cut))) return false;
-  w.resize(w.size() - cut);
+  w = w.substr(0, w.size() - cut);
   const char last = w.back();
   const bool doubled = w.size() >= 3 && w[w.size() - 2] == last && !has_vowel(std::string_view(&last, 1));
   if (doubled && last != 'l' && last != 's' && last != 'z') w.pop_back();

@@ -8,6 +8,7 @@
 
 #include "model/model_protocol.h"
 #include "model/sse_parser.h"
+#include "utf8.h"
 #include "worker_limits.h"
 
 namespace chat {
@@ -119,12 +120,24 @@ struct ModelClient::Transfer {
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
     curl_slist_free_all(headers);
   }
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
   void add_header(const std::string& header) { headers = curl_slist_append(headers, header.c_str()); }
+
+  // The stream's last event, when it did not end with a blank line; guarded as on_data is.
+  void finish_stream() {
+    try {
+      parser.finish();
+    } catch (const std::exception& error) {
+      fail(ModelFailure::internal, error.what());
+    } catch (...) {
+      fail(ModelFailure::internal, "unknown exception");
+    }
+  }
 
   // libcurl's write callback. No exception may unwind through libcurl's C frames: one from the
   // sink or the parser fails the transfer instead.
@@ -254,7 +267,7 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
 
   const CURLcode code = curl_easy_perform(curl);
   if (transfer.status == 0) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.status);
-  if (sink) transfer.parser.finish();
+  if (sink) transfer.finish_stream();
 
   ModelResult result;
   result.http_status = transfer.status;
@@ -268,7 +281,9 @@ ModelResult ModelClient::attempt(const std::string& body, const TokenSink* sink,
     result.detail = transfer.error[0] ? transfer.error : curl_easy_strerror(code);
   } else if (transfer.status != 200) {
     result.failure = failure_for_status(transfer.status, transfer.body);
-    result.detail = transfer.status == 503 ? transfer.body.substr(0, 300) : error_message(transfer.body);
+    // A 503's body stays JSON as far as it goes: complete() reads its estimated_time.
+    result.detail = transfer.status == 503 ? std::string(utf8_prefix(transfer.body, kMaxModelErrorMessageBytes))
+                                           : error_message(transfer.body);
   } else if (sink && !transfer.done) {
     result.failure = ModelFailure::cut_stream;
   } else if (!sink) {

@@ -215,11 +215,13 @@ void MysqlStore::cache_answer(const std::string& question_hash, const std::strin
 }
 
 void MysqlStore::ping() {
-  on_connection(
-      [&](MysqlConnection& connection) {
-        std::unique_ptr<sql::ResultSet> rows(connection.statement(kPing).executeQuery());
+  const auto connection = health_.borrow();
+  connection->run(
+      [&] {
+        std::unique_ptr<sql::ResultSet> rows(connection->statement(kPing).executeQuery());
         rows->next();
-      });
+      },
+      /*retry_on_loss=*/true);
 }
 
 }  // namespace chat

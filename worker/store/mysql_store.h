@@ -1,5 +1,6 @@
 // The Store on MySQL/MariaDB: the visitor API's queries, each on a connection borrowed from the
-// process's pool for that call only. One instance per thread (the pool is shared).
+// process's pool for that call only; the health check on a pool of its own, so that a busy
+// pool never reads as a database that is down. One instance per thread (the pools are shared).
 #pragma once
 
 #include "mysql/connection_pool.h"
@@ -9,7 +10,7 @@ namespace chat {
 
 class MysqlStore final : public Store {
  public:
-  explicit MysqlStore(MysqlConnectionPool& pool) : pool_(pool) {}
+  MysqlStore(MysqlConnectionPool& pool, MysqlConnectionPool& health) : pool_(pool), health_(health) {}
 
   bool session_exists(const std::string& session_id) override;
   void create_session(const std::string& session_id, const VisitorInfo& visitor,
@@ -30,6 +31,7 @@ class MysqlStore final : public Store {
   auto on_connection(Work&& work);
 
   MysqlConnectionPool& pool_;
+  MysqlConnectionPool& health_;
 };
 
 }  // namespace chat

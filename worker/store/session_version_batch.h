@@ -1,6 +1,6 @@
 // Coalesces the session-version lookups of a worker process's concurrent transcript reads (see
 // transcript_cache.h) into one query, as group commit does for writes: the first read to arrive
-// becomes the leader and queries, on its own connection, for itself and every read that queued
+// becomes the leader and queries (on a connection from the pool) for itself and every read that queued
 // meanwhile; the next queued read leads the next query. Nothing waits on a timer: alone, a read
 // queries at once. A read is only ever answered by a query that started after it arrived, so it
 // sees every exchange committed before it, whichever worker or host stored it.

@@ -63,6 +63,8 @@ TEST(AssistantWordsTest, ReadsTheRealFile) {
 
 TEST(AssistantWordsTest, RefusesMissingTextsUnknownKeysAndBadShapes) {
   EXPECT_EQ(error_of(without_member("greeting_reply")), "greeting_reply is missing");
+  EXPECT_EQ(error_of(without_member("stop_words")), "stop_words is missing");
+  EXPECT_EQ(error_of(without_member("synonyms")), "synonyms is missing");
   EXPECT_EQ(error_of(with_member("greting_reply", "Hi")), "unknown key greting_reply");
   EXPECT_EQ(error_of(with_member("unnamed_company", 7)), "unnamed_company must be a string");
   EXPECT_EQ(error_of(with_member("thanks_words", "thanks")), "thanks_words must be an array of words");

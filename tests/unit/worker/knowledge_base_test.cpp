@@ -321,6 +321,35 @@ TEST(KnowledgeBaseTest, LoadFileReportsFileWithoutSections) {
   std::filesystem::remove(path);
 }
 
+// A knowledge file of the operator's own, with or without assistant.json beside it.
+class KnowledgeFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() / ("kb_test_words_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory_);
+    std::ofstream(directory_ / "knowledge.md") << kSmallKb;
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+  std::string knowledge() const { return (directory_ / "knowledge.md").string(); }
+  std::filesystem::path directory_;
+};
+
+TEST_F(KnowledgeFileTest, WithoutAssistantWordsBesideItTheShippedWordsAreUsed) {
+  std::string error;
+  const auto kb = KnowledgeBase::load_file(knowledge(), &error);
+  ASSERT_TRUE(kb.has_value()) << error;
+  EXPECT_EQ(kb->answer("hello").text, parse(kSmallKb).answer("hello").text);
+  EXPECT_EQ(kb->answer("Tell me about boats").text, parse(kSmallKb).answer("Tell me about boats").text);
+  EXPECT_EQ(kb->system_prompt(), parse(kSmallKb).system_prompt());
+}
+
+TEST_F(KnowledgeFileTest, AssistantWordsBesideItAreUsedAndAMalformedFileIsNamed) {
+  std::ofstream(directory_ / "assistant.json") << "{\"greeting_reply\": 7}";
+  std::string error;
+  EXPECT_FALSE(KnowledgeBase::load_file(knowledge(), &error).has_value());
+  EXPECT_EQ(error, (directory_ / "assistant.json").string() + ": greeting_reply must be a string");
+}
+
 TEST(KnowledgeBaseTest, LoadFileReadsRealKnowledge) {
   std::string error = "untouched";
   const auto kb = KnowledgeBase::load_file(kRealFile, &error);

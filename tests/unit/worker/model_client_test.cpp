@@ -121,5 +121,16 @@ TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
   EXPECT_EQ(whole.text, "Fine");
 }
 
+// The last event of a stream that ends without a blank line is handed on after the transfer,
+// outside libcurl: a sink that throws there fails the call too.
+TEST_F(ModelClientTest, ASinkThatThrowsOnTheStreamsLastEventFailsTheCall) {
+  OneShotServer server(http_response("text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n"));
+  ModelClient client(settings_for(server));
+  const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("boom"); };
+  const ModelResult result = client.complete(prompt_, &sink);
+  EXPECT_EQ(result.failure, ModelFailure::internal);
+  EXPECT_EQ(result.detail, "boom");
+}
+
 }  // namespace
 }  // namespace chat

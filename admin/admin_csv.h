@@ -1,5 +1,7 @@
 // CSV (RFC 4180) for the admin export: fields quoted when they hold a comma, a quote, CR or LF,
-// quotes doubled, records ended by CRLF. Text passes through as UTF-8 bytes.
+// quotes doubled, records ended by CRLF. Text passes through as UTF-8 bytes, but a field that
+// starts with =, +, -, @, tab or CR is prefixed with ' so that a spreadsheet shows it instead of
+// running it as a formula.
 #pragma once
 
 #include <initializer_list>

@@ -29,9 +29,13 @@ std::string utc_now_iso8601() {
 }
 
 std::string mysql_datetime_to_iso8601(std::string_view datetime) {
+  constexpr std::size_t kSecondsLength = 19;       // "2026-11-25 21:00:00"
   constexpr std::size_t kMillisecondsLength = 23;  // "2026-11-25 21:00:00.123"
   std::string out(datetime.substr(0, kMillisecondsLength));
   if (out.size() > 10 && out[10] == ' ') out[10] = 'T';
+  // The driver leaves out a zero fraction ("...:00") and may shorten one ("...:00.1").
+  if (out.size() == kSecondsLength) out.push_back('.');
+  if (out.size() > kSecondsLength) out.resize(kMillisecondsLength, '0');
   out.push_back('Z');
   return out;
 }

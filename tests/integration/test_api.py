@@ -123,6 +123,8 @@ class VisitorApiTest(StackTestCase):
             "empty": b'{"message": "   "}',
             "too long": ('{"message": "%s"}' % ("x" * 2001)).encode(),
             "invalid UTF-8": b'{"message": "\xc3\x28"}',
+            "escape of a lone surrogate": b'{"message": "a\\udc00b"}',
+            "lone surrogate in a name": b'{"message": "hi", "visitor_info": {"name": "\\udfff"}}',
             "bad session id": b'{"message": "hi", "session_id": "42"}',
         }
         for name, body in cases.items():

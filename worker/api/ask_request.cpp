@@ -28,7 +28,9 @@ std::string read_message(const Json::Value& root, std::size_t max_chars) {
   const std::string raw = message.asString();
   const std::string_view text = trim(raw);
   if (text.empty()) reject("message must not be empty");
-  if (*utf8_length(text) > max_chars) {
+  const auto length = utf8_length(text);
+  if (!length) reject("message must be valid UTF-8");  // a lone surrogate's escape decodes to such bytes
+  if (*length > max_chars) {
     reject("message must be at most " + std::to_string(max_chars) + " characters");
   }
   return std::string(text);
@@ -53,7 +55,9 @@ std::optional<std::string> read_visitor_field(const Json::Value& info, const cha
   if (!value.isString()) reject(std::string("visitor_info.") + name + " must be a string");
   const std::string raw = value.asString();
   const std::string_view text = trim(raw);
-  if (*utf8_length(text) > max_chars) {
+  const auto length = utf8_length(text);
+  if (!length) reject(std::string("visitor_info.") + name + " must be valid UTF-8");
+  if (*length > max_chars) {
     reject(std::string("visitor_info.") + name + " must be at most " + std::to_string(max_chars) +
            " characters");
   }

@@ -1,6 +1,7 @@
 // Leader and followers of the version lookups (see the header).
 #include "store/session_version_batch.h"
 
+#include <array>
 #include <condition_variable>
 #include <exception>
 
@@ -41,29 +42,33 @@ std::optional<std::int64_t> SessionVersionBatch::version(const std::string& sess
 // next queued read, if any. A woken waiter returns (and is gone) once the mutex is released:
 // they are notified while it is held, and not touched after.
 void SessionVersionBatch::lead(Waiter& self, const Lookup& lookup) {
-  std::vector<Waiter*> batch{&self};
+  // Nothing that can throw runs before the try: whatever fails, the batch is answered and the
+  // lead handed on below, so no read is left waiting for a leader that never comes.
+  std::array<Waiter*, kMaxIds> batch{};
+  std::size_t size = 0;
+  batch[size++] = &self;
   {
     std::lock_guard lock(mutex_);
-    while (!queued_.empty() && batch.size() < kMaxIds) {
-      batch.push_back(queued_.front());
+    while (!queued_.empty() && size < kMaxIds) {
+      batch[size++] = queued_.front();
       queued_.pop_front();
     }
   }
-  std::vector<std::string> ids;
-  ids.reserve(batch.size());
-  for (const Waiter* waiter : batch) ids.push_back(waiter->session_id);
   try {
+    std::vector<std::string> ids;
+    ids.reserve(size);
+    for (std::size_t i = 0; i < size; ++i) ids.push_back(batch[i]->session_id);
     const SessionVersions versions = lookup(ids);
-    for (Waiter* waiter : batch) {
-      const auto found = versions.find(waiter->session_id);
-      if (found != versions.end()) waiter->version = found->second;
+    for (std::size_t i = 0; i < size; ++i) {
+      const auto found = versions.find(batch[i]->session_id);
+      if (found != versions.end()) batch[i]->version = found->second;
     }
   } catch (...) {
-    for (Waiter* waiter : batch) waiter->error = std::current_exception();
+    for (std::size_t i = 0; i < size; ++i) batch[i]->error = std::current_exception();
   }
   std::lock_guard lock(mutex_);
   self.turn = Waiter::Turn::done;
-  for (std::size_t i = 1; i < batch.size(); ++i) {
+  for (std::size_t i = 1; i < size; ++i) {
     batch[i]->turn = Waiter::Turn::done;
     batch[i]->woken.notify_one();
   }

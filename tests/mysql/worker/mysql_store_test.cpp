@@ -157,6 +157,18 @@ TEST_F(MysqlStoreTest, SessionVersionsOfManySessionsAtOnce) {
   EXPECT_TRUE(store_.session_versions({}).empty());
 }
 
+TEST_F(MysqlStoreTest, TimesAtAWholeSecondKeepTheirMilliseconds) {
+  const std::string id = chat::new_uuid_v4();
+  chat::Exchange exchange = exchange_in(id, "on the second");
+  exchange.asked_at = std::chrono::time_point_cast<std::chrono::seconds>(exchange.asked_at);
+  exchange.answered_at = exchange.asked_at;
+  store_.record_exchange(exchange);
+  const auto transcript = store_.transcript(id);
+  ASSERT_TRUE(transcript);
+  EXPECT_TRUE(transcript->created_at.ends_with(".000Z")) << transcript->created_at;
+  EXPECT_TRUE(transcript->messages[0].created_at.ends_with(".000Z")) << transcript->messages[0].created_at;
+}
+
 TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {
   EXPECT_FALSE(store_.transcript(chat::new_uuid_v4()));
 }

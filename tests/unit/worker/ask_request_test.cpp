@@ -85,6 +85,17 @@ TEST(AskRequestTest, RejectsInvalidUtf8) {
   EXPECT_EQ(message_of("{\"message\": \"\xC3\x28\"}"), "body must be valid UTF-8");
 }
 
+// jsoncpp decodes the escape of a lone surrogate into bytes that are not UTF-8: valid JSON,
+// invalid text, never to be stored or served.
+TEST(AskRequestTest, RejectsEscapesOfLoneSurrogates) {
+  EXPECT_EQ(message_of(R"({"message": "a\udc00b"})"), "message must be valid UTF-8");
+  EXPECT_EQ(message_of(R"({"message": "hi", "visitor_info": {"name": "\udfff"}})"),
+            "visitor_info.name must be valid UTF-8");
+  EXPECT_EQ(message_of(R"({"message": "hi", "visitor_info": {"email": "x\udc80@example.com"}})"),
+            "visitor_info.email must be valid UTF-8");
+  EXPECT_EQ(status_of(R"({"message": "\ud83d\ude80 rocket"})"), 200);  // a pair is one character
+}
+
 TEST(AskRequestTest, RejectsASessionIdThatIsNotAUuid) {
   EXPECT_EQ(message_of(R"({"message": "hi", "session_id": "abc"})"), "session_id must be a UUID");
 }

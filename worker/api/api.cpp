@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
+#include "api/event_stream.h"
 #include "bad_input.h"
-#include "http/event_stream.h"
 #include "json.h"
 #include "log.h"
 #include "transcript/transcript_json.h"

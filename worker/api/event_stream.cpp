@@ -1,5 +1,5 @@
 // Server-sent events to the browser (see the header).
-#include "http/event_stream.h"
+#include "api/event_stream.h"
 
 namespace chat {
 

@@ -13,24 +13,32 @@ namespace {
 const std::string kPurgeBatch =
     "DELETE FROM chat_sessions WHERE updated_at < ? ORDER BY updated_at LIMIT ?";
 
-}  // namespace
+const std::string kPurgeExpiredAnswers = "DELETE FROM answer_cache WHERE expires_at < ? LIMIT ?";
 
-std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
-                                           std::chrono::system_clock::time_point cutoff) {
-  const std::string before = to_mysql_datetime(cutoff);
-  std::int64_t purged = 0;
+// Runs a batched DELETE (its two parameters: `before` and the batch size) until a batch comes back
+// short; returns the rows erased.
+std::int64_t delete_in_batches(MysqlConnection& connection, const std::string& query, const std::string& before) {
+  std::int64_t erased = 0;
   for (;;) {
-    const int erased = connection.run(
+    const int batch = connection.run(
         [&] {
-          auto& statement = connection.statement(kPurgeBatch);
+          auto& statement = connection.statement(query);
           statement.setString(1, before);
           statement.setInt(2, kPurgeBatchSessions);
           return statement.executeUpdate();
         },
         /*retry_on_loss=*/true);
-    purged += erased;
-    if (erased < kPurgeBatchSessions) break;
+    erased += batch;
+    if (batch < kPurgeBatchSessions) return erased;
   }
+}
+
+}  // namespace
+
+std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
+                                           std::chrono::system_clock::time_point cutoff) {
+  const std::string before = to_mysql_datetime(cutoff);
+  const std::int64_t purged = delete_in_batches(connection, kPurgeBatch, before);
   // Every day with a purged row is before the cutoff: their rollups are computed again on demand.
   connection.run(
       [&] {
@@ -39,6 +47,10 @@ std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
       },
       /*retry_on_loss=*/true);
   return purged;
+}
+
+std::int64_t purge_expired_cached_answers(MysqlConnection& connection, std::chrono::system_clock::time_point now) {
+  return delete_in_batches(connection, kPurgeExpiredAnswers, to_mysql_datetime(now));
 }
 
 }  // namespace chat

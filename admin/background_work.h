@@ -3,7 +3,9 @@
 //   holding up its readiness) and then every kRollupRefreshInterval, so that the first stats
 //   request of a range, and the first after midnight, read rollups instead of computing them;
 // - the message search index: new messages are copied into chat_message_search every
-//   kSearchIndexInterval, so a search rarely has more than a few seconds of them to catch up on.
+//   kSearchIndexInterval, so a search rarely has more than a few seconds of them to catch up on;
+// - expired cached answers are erased with the rollups' round, so a visitor's first question is
+//   kept no longer than the answer cache uses it.
 // Failures are logged and tried again at the next round; requests still do what is missing
 // themselves.
 #pragma once
@@ -14,6 +16,7 @@
 #include <thread>
 
 #include "admin_mysql_stats.h"
+#include "admin_retention.h"
 #include "clock.h"
 #include "mysql/database_url.h"
 #include "log.h"
@@ -48,6 +51,7 @@ class BackgroundWork {
       lock.unlock();
       if (std::chrono::steady_clock::now() >= rollups_due) {
         refresh_rollups(primary);
+        forget_expired_answers(primary);
         rollups_due = std::chrono::steady_clock::now() + kRollupRefreshInterval;
       }
       index_messages(primary);
@@ -72,6 +76,18 @@ class BackgroundWork {
       log::info("stats rollups computed", fields);
     } catch (const std::exception& error) {
       warn("stats rollups: the background refresh failed, trying again later", error);
+    }
+  }
+
+  void forget_expired_answers(MysqlConnection& primary) {
+    try {
+      const std::int64_t erased = purge_expired_cached_answers(primary, std::chrono::system_clock::now());
+      if (erased == 0) return;
+      Json::Value fields(Json::objectValue);
+      fields["answers"] = static_cast<Json::Int64>(erased);
+      log::info("expired cached answers erased", fields);
+    } catch (const std::exception& error) {
+      warn("answer cache: erasing expired answers failed, trying again later", error);
     }
   }
 

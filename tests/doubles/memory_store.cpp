@@ -110,7 +110,7 @@ std::optional<std::string> MemoryStore::cached_answer(const std::string& questio
   return it->second.answer;
 }
 
-void MemoryStore::cache_answer(const std::string& question_hash, const std::string&,
+void MemoryStore::cache_answer(const std::string&, const std::string& question_hash, const std::string&,
                                const std::string& answer, std::chrono::seconds ttl) {
   std::lock_guard lock(mutex_);
   check_available();

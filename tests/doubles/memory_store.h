@@ -21,7 +21,7 @@ class MemoryStore final : public Store {
   int visitor_messages_since(const std::string& session_id,
                              std::chrono::system_clock::time_point since) override;
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
-  void cache_answer(const std::string& question_hash, const std::string& question,
+  void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;
   void ping() override;
 

@@ -264,6 +264,29 @@ class AdmissionTest(unittest.TestCase):
             stack.stop()
 
 
+class ErasureTest(unittest.TestCase):
+    """Erasing a session through the admin API erases the cached answer to its first question
+    (which holds the visitor's question): the next visitor asking it is answered by the model."""
+
+    def test_erasing_a_session_erases_its_cached_answer(self):
+        admin_token = "erasure-test-admin-token-0123456789"
+        model = ModelServer()
+        stack = model_stack(model, CHAT_ADMIN_TOKEN=admin_token)
+        try:
+            question = "Do you build mobile apps for startups?"
+            first = stack.client.ask(question).json()
+            self.assertEqual(stack.client.ask(question).json()["source"], "cache")
+            erased = stack.client.request("DELETE", f"/admin/api/sessions/{first['session_id']}",
+                                          headers={"Authorization": f"Bearer {admin_token}"})
+            self.assertEqual(erased.status, 204, erased.body)
+            again = stack.client.ask(question).json()
+            self.assertEqual(again["source"], "model")
+            self.assertEqual(len(model.requests()), 2)
+        finally:
+            stack.stop()
+
+
 if __name__ == "__main__":
     unittest.main()
+
 

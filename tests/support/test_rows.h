@@ -53,4 +53,16 @@ inline void add_exchange(MysqlConnection& writer, const std::string& session_id,
   add_message(writer, session_id, "bot", "Answer to " + question, asked_at, response_time_ms, source);
 }
 
+// A cached answer to the first question of `session_id`, expiring at `expires_at`.
+inline void add_cached_answer(MysqlConnection& writer, const std::string& session_id, const std::string& hash,
+                              const std::string& expires_at) {
+  auto& statement = writer.statement(
+      "INSERT INTO answer_cache (question_hash, session_id, question, answer, created_at, expires_at) "
+      "VALUES (?, ?, 'the visitor''s question', 'the answer', '2000-01-01 00:00:00.000', ?)");
+  statement.setString(1, hash);
+  statement.setString(2, session_id);
+  statement.setString(3, expires_at);
+  statement.executeUpdate();
+}
+
 }  // namespace chat::testing

@@ -55,10 +55,10 @@ std::optional<Answer> cached_answer(const std::string& hash, const AnswerRequest
   return Answer{std::move(*text), Source::cache, {}};
 }
 
-void remember_answer(const std::string& hash, const std::string& question, const Answer& answer,
-                     ApiContext& context) {
+void remember_answer(const std::string& session_id, const std::string& hash, const std::string& question,
+                     const Answer& answer, ApiContext& context) {
   try {
-    context.store.cache_answer(hash, normalize_question(question), answer.text, context.limits.cache_ttl);
+    context.store.cache_answer(session_id, hash, normalize_question(question), answer.text, context.limits.cache_ttl);
   } catch (const std::exception& error) {  // the answer is stored; only its reuse is lost
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
@@ -127,7 +127,7 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const StoredExchange stored = context.store.record_exchange(exchange);
   // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
   if (cacheable && answer->source == Source::model && !answer->visitor_left) {
-    remember_answer(hash, ask.message, *answer, context);
+    remember_answer(session.id, hash, ask.message, *answer, context);
   }
 
   std::string body = answer_json(exchange, stored);

@@ -46,8 +46,9 @@ const std::string kCachedAnswer =
     "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
 
 const std::string kCacheAnswer =
-    "INSERT INTO answer_cache (question_hash, question, answer, created_at, expires_at) "
-    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE answer = VALUES(answer), "
+    "INSERT INTO answer_cache (question_hash, session_id, question, answer, created_at, expires_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE session_id = VALUES(session_id), "
+    "question = VALUES(question), answer = VALUES(answer), "
     "created_at = VALUES(created_at), expires_at = VALUES(expires_at)";
 
 // Inserts the question and the answer; returns the answer's id.
@@ -199,17 +200,18 @@ std::optional<std::string> MysqlStore::cached_answer(const std::string& question
       });
 }
 
-void MysqlStore::cache_answer(const std::string& question_hash, const std::string& question,
-                              const std::string& answer, std::chrono::seconds ttl) {
+void MysqlStore::cache_answer(const std::string& session_id, const std::string& question_hash,
+                              const std::string& question, const std::string& answer, std::chrono::seconds ttl) {
   const auto now = std::chrono::system_clock::now();
   on_connection(
       [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kCacheAnswer);
         statement.setString(1, question_hash);
-        statement.setString(2, question);
-        statement.setString(3, answer);
-        statement.setString(4, to_mysql_datetime(now));
-        statement.setString(5, to_mysql_datetime(now + ttl));
+        statement.setString(2, session_id);
+        statement.setString(3, question);
+        statement.setString(4, answer);
+        statement.setString(5, to_mysql_datetime(now));
+        statement.setString(6, to_mysql_datetime(now + ttl));
         statement.executeUpdate();
       });  // an upsert: running it twice is harmless
 }

@@ -53,8 +53,10 @@ class Store {
                                      std::chrono::system_clock::time_point since) = 0;
   // The cached answer for a question hash, unless expired.
   virtual std::optional<std::string> cached_answer(const std::string& question_hash) = 0;
-  virtual void cache_answer(const std::string& question_hash, const std::string& question,
-                            const std::string& answer, std::chrono::seconds ttl) = 0;
+  // Caches the answer to the first question of `session_id`, the row's owner: erasing that session
+  // erases the row (the question is the visitor's text).
+  virtual void cache_answer(const std::string& session_id, const std::string& question_hash,
+                            const std::string& question, const std::string& answer, std::chrono::seconds ttl) = 0;
   // Throws StoreUnavailable unless the database answers.
   virtual void ping() = 0;
 };

@@ -409,6 +409,21 @@ TEST_F(AdminStoreTest, EraseRemovesTheSessionAndItsMessagesOnly) {
   EXPECT_FALSE(store_.erase_session(doomed));
 }
 
+// The answer cache keeps a visitor's first question (normalised) and its answer: erasing the
+// session erases them too.
+TEST_F(AdminStoreTest, EraseRemovesTheAnswerCachedForTheSessionsFirstQuestion) {
+  clear_year(2008);
+  const std::string doomed = add_session("2008-01-01 00:00:00.000");
+  const std::string kept = add_session("2008-01-01 00:00:00.000");
+  const std::string doomed_hash(64, 'd'), kept_hash(64, 'k');
+  chat::testing::add_cached_answer(writer_, doomed, doomed_hash, "2999-01-01 00:00:00.000");
+  chat::testing::add_cached_answer(writer_, kept, kept_hash, "2999-01-01 00:00:00.000");
+  EXPECT_TRUE(store_.erase_session(doomed));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + doomed_hash + "'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + kept_hash + "'"), 1);
+  EXPECT_TRUE(store_.erase_session(kept));
+}
+
 TEST_F(AdminStoreTest, ReadsAndErasureUseTheirOwnDatabases) {
   clear_year(2009);
   chat::DatabaseUrl unreachable = test_database();
@@ -534,4 +549,28 @@ TEST_F(AdminStoreTest, PurgeErasesSessionsInactiveSinceTheCutoff) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM chat_messages WHERE session_id = '" + old_sessions[0] + "'"), 0);
   EXPECT_TRUE(store_.transcript(active));
   EXPECT_EQ(chat::purge_sessions_inactive_since(writer_, cutoff), 0);
+}
+
+TEST_F(AdminStoreTest, PurgeRemovesThePurgedSessionsCachedAnswers) {
+  clear_year(1989);
+  const std::string old_session = add_session("1989-06-01 00:00:00.000");
+  const std::string hash(64, 'p');
+  chat::testing::add_cached_answer(writer_, old_session, hash, "2999-01-01 00:00:00.000");
+  std::tm cutoff_tm{};
+  cutoff_tm.tm_year = 90;  // 1990-01-01
+  cutoff_tm.tm_mday = 1;
+  chat::purge_sessions_inactive_since(writer_, std::chrono::system_clock::from_time_t(timegm(&cutoff_tm)));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + hash + "'"), 0);
+}
+
+TEST_F(AdminStoreTest, ExpiredCachedAnswersAreErased) {
+  clear_year(2011);
+  const std::string session = add_session("2011-01-01 00:00:00.000");
+  const std::string expired(64, 'e'), live(64, 'l');
+  chat::testing::add_cached_answer(writer_, session, expired, "2011-01-02 00:00:00.000");
+  chat::testing::add_cached_answer(writer_, session, live, "2999-01-01 00:00:00.000");
+  EXPECT_GE(chat::purge_expired_cached_answers(writer_, std::chrono::system_clock::now()), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + expired + "'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + live + "'"), 1);
+  EXPECT_EQ(chat::purge_expired_cached_answers(writer_, std::chrono::system_clock::now()), 0);
 }

@@ -169,6 +169,19 @@ TEST_F(MysqlStoreTest, TimesAtAWholeSecondKeepTheirMilliseconds) {
   EXPECT_TRUE(transcript->messages[0].created_at.ends_with(".000Z")) << transcript->messages[0].created_at;
 }
 
+TEST_F(MysqlStoreTest, ACachedAnswerBelongsToTheSessionThatAskedFirst) {
+  const std::string id = chat::new_uuid_v4();
+  store_.record_exchange(exchange_in(id, "what do you charge"));
+  const std::string hash(64, 'c');
+  store_.cache_answer(id, hash, "what do you charge", "Prices start at 5K.", std::chrono::seconds(60));
+  EXPECT_EQ(store_.cached_answer(hash), "Prices start at 5K.");
+  store_.cache_answer(id, std::string(64, 'x'), "gone", "already expired", std::chrono::seconds(-1));
+  EXPECT_FALSE(store_.cached_answer(std::string(64, 'x')));
+  admin_.execute("DELETE FROM chat_sessions WHERE id = '" + id + "'");  // a UUID made by the test
+  EXPECT_FALSE(store_.cached_answer(hash));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE session_id = '" + id + "'"), 0);
+}
+
 TEST_F(MysqlStoreTest, UnknownSessionHasNoTranscript) {
   EXPECT_FALSE(store_.transcript(chat::new_uuid_v4()));
 }

@@ -133,7 +133,7 @@ int serve_child(int listen_fd, const Settings& settings) {
   chat::MysqlConnectionPool pool(config.database, static_cast<std::size_t>(config.database_pool_size),
                                  std::chrono::milliseconds(config.database_pool_wait_ms));
   chat::MysqlConnectionPool health(config.database, 1, std::chrono::milliseconds(config.database_pool_wait_ms));
-  chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes);
+  chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes, chat::kTranscriptCacheMaxAge);
   chat::SessionVersionBatch versions;
   chat::AskAdmission admission(config.max_asks_in_flight);
   const ChildShared shared{pool, health, transcripts, versions, config.model.enabled() ? &admission : nullptr};

@@ -2,6 +2,7 @@
 // the model service may send back, and the ceilings of the worker's settings.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 
 namespace chat {
@@ -27,6 +28,7 @@ inline constexpr long kModelRetryMarginMs = 500;                 // a retry need
 inline constexpr long kMaxMessageCharsCeiling = 100000;  // highest CHAT_MAX_MESSAGE_CHARS
 inline constexpr long kMaxWorkerThreads = 4096;          // highest CHAT_WORKER_THREADS
 inline constexpr std::size_t kTranscriptCacheBytes = 4 * 1024 * 1024;  // per process
+inline constexpr std::chrono::minutes kTranscriptCacheMaxAge{10};        // then dropped once unused
 inline constexpr long kMaxDatabasePoolSize = 1024;       // highest CHAT_DB_POOL_SIZE
 inline constexpr long kMaxDatabasePoolWaitMs = 60000;    // highest CHAT_DB_POOL_WAIT_MS
 // An ask refused for want of room is told to come back after this long.

@@ -197,7 +197,7 @@ TEST_F(ApiTest, SessionReturnsMessagesInOrder) {
 // With the process's cache: a cached body is served while the session's version is unchanged,
 // and a turn stored meanwhile (by any worker: here straight into the store) shows at once.
 TEST_F(ApiTest, CachedTranscriptIsServedOnlyWhileTheSessionIsUnchanged) {
-  chat::TranscriptCache cache(1 << 20);
+  chat::TranscriptCache cache(1 << 20, std::chrono::minutes(10));
   chat::SessionVersionBatch versions;
   context_.transcripts = &cache;
   context_.versions = &versions;

@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 using chat::TranscriptCache;
 
 TEST(TranscriptCacheTest, ReturnsWhatWasPutWithItsVersion) {
-  TranscriptCache cache(1000);
+  TranscriptCache cache(1000, std::chrono::minutes(10));
   EXPECT_FALSE(cache.find("a"));
   cache.put("a", 3, "body a");
   const auto entry = cache.find("a");
@@ -17,7 +20,7 @@ TEST(TranscriptCacheTest, ReturnsWhatWasPutWithItsVersion) {
 }
 
 TEST(TranscriptCacheTest, APutReplacesAndAnEraseForgets) {
-  TranscriptCache cache(1000);
+  TranscriptCache cache(1000, std::chrono::minutes(10));
   cache.put("a", 1, "old");
   cache.put("a", 2, "newer");
   EXPECT_EQ(cache.find("a")->version, 2);
@@ -28,7 +31,7 @@ TEST(TranscriptCacheTest, APutReplacesAndAnEraseForgets) {
 }
 
 TEST(TranscriptCacheTest, StaysWithinItsBytesDroppingTheLeastRecentlyUsed) {
-  TranscriptCache cache(10);
+  TranscriptCache cache(10, std::chrono::minutes(10));
   cache.put("a", 1, "aaaa");
   cache.put("b", 1, "bbbb");
   ASSERT_TRUE(cache.find("a"));  // now "b" is the least recently used
@@ -40,4 +43,16 @@ TEST(TranscriptCacheTest, StaysWithinItsBytesDroppingTheLeastRecentlyUsed) {
   cache.put("huge", 1, std::string(11, 'x'));  // bigger than the whole budget: not kept
   EXPECT_FALSE(cache.find("huge"));
   EXPECT_TRUE(cache.find("c"));
+}
+
+// An entry older than the maximum age goes once it is the least recently used: the transcript of
+// an erased session, never read again, leaves the process's memory.
+TEST(TranscriptCacheTest, EntriesPastTheirAgeAreDropped) {
+  chat::TranscriptCache cache(1000, std::chrono::milliseconds(50));
+  cache.put("erased", 1, "body of an erased session");
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  cache.put("fresh", 1, "body");
+  EXPECT_FALSE(cache.find("erased"));
+  ASSERT_TRUE(cache.find("fresh"));
+  EXPECT_EQ(cache.bytes(), 4u);
 }

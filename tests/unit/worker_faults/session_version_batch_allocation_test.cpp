@@ -1,6 +1,8 @@
 // A failed allocation while a read leads the version lookup must not leave the batch led by no
 // one: every later read would wait forever. Allocations are made to fail through a replacement of
-// the global operator new that fails the Nth allocation of the calling thread when armed.
+// the global operator new that fails the Nth allocation of the calling thread when armed. It is
+// an executable of its own (unit_worker_fault_tests), and every unaligned form of new and delete
+// is replaced, so that no block is allocated by one allocator and freed by another (ASan checks).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -27,10 +29,20 @@ void* allocate(std::size_t size) {
 
 void* operator new(std::size_t size) { return allocate(size); }
 void* operator new[](std::size_t size) { return allocate(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return allocate(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
 void operator delete(void* block) noexcept { std::free(block); }
 void operator delete[](void* block) noexcept { std::free(block); }
 void operator delete(void* block, std::size_t) noexcept { std::free(block); }
 void operator delete[](void* block, std::size_t) noexcept { std::free(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { std::free(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { std::free(block); }
 
 namespace {
 

@@ -21,8 +21,8 @@ with open(os.path.join(os.path.dirname(__file__), "..", "..", "config", "assista
 
 
 def model_stack(model, **settings):
-    return Stack(HUGGINGFACE_API_KEY=TOKEN, CHAT_LLM_URL=f"https://127.0.0.1:{model.port}/v1",
-                 CHAT_CA_FILE=model.ca_file, CHAT_LLM_TIMEOUT_MS="2500", **settings).start()
+    return Stack(**{"HUGGINGFACE_API_KEY": TOKEN, "CHAT_LLM_URL": f"https://127.0.0.1:{model.port}/v1",
+                    "CHAT_CA_FILE": model.ca_file, "CHAT_LLM_TIMEOUT_MS": "2500", **settings}).start()
 
 
 class ChatProtocolTest(unittest.TestCase):
@@ -234,10 +234,10 @@ class AdmissionTest(unittest.TestCase):
 
     def test_excess_asks_get_a_fast_503_and_reads_stay_fast(self):
         model = ModelServer()
-        stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4")
+        stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4", CHAT_LLM_TIMEOUT_MS="10000")
         try:
             session_id = stack.client.ask("A first question").json()["session_id"]
-            model.behave(mode="normal", delay=2)  # within the 2.5 s budget
+            model.behave(mode="normal", delay=3)
 
             def timed(call, *args):
                 started = time.monotonic()
@@ -258,8 +258,8 @@ class AdmissionTest(unittest.TestCase):
                 else:
                     self.assertEqual(response.json()["source"], "model")
             self.assertEqual((read.status, health.status), (200, 200))
-            self.assertLess(read_seconds, 0.5)
-            self.assertLess(health_seconds, 0.5)
+            self.assertLess(read_seconds, 1.0)    # behind the asks it would wait 2 s more
+            self.assertLess(health_seconds, 1.0)
         finally:
             stack.stop()
 

@@ -1,4 +1,4 @@
-// Replays the SSE fuzzer's corpus (tests/fuzz/corpus/sse) as an ordinary test: every file,
+// Replays the SSE fuzzer's corpus (tests/fuzz/corpus/sse_parser) as an ordinary test: every file,
 // split at every position, parses like the whole file.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "sse_split_check.h"
 
 TEST(SseParserCorpusTest, EveryCorpusFileParsesTheSameAtEverySplit) {
-  const std::filesystem::path corpus = std::string(CHAT_SOURCE_DIR) + "/tests/fuzz/corpus/sse";
+  const std::filesystem::path corpus = std::string(CHAT_SOURCE_DIR) + "/tests/fuzz/corpus/sse_parser";
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     std::ifstream in(entry.path(), std::ios::binary);

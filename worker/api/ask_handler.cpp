@@ -1,6 +1,7 @@
 // POST /api/chatbot/ask/: parse, validate, find the session, answer (cache, model or knowledge),
 // store both messages in one transaction, reply as JSON or as a stream of events.
 #include <chrono>
+#include <optional>
 
 #include "answers/question_key.h"
 #include "api/api.h"
@@ -55,10 +56,10 @@ std::optional<Answer> cached_answer(const std::string& hash, const AnswerRequest
   return Answer{std::move(*text), Source::cache, {}};
 }
 
-void remember_answer(const std::string& session_id, const std::string& hash, const std::string& question,
+void remember_answer(const std::string& session_id, const std::string& hash, const std::string& normalized_question,
                      const Answer& answer, ApiContext& context) {
   try {
-    context.store.cache_answer(session_id, hash, normalize_question(question), answer.text, context.limits.cache_ttl);
+    context.store.cache_answer(session_id, hash, normalized_question, answer.text, context.limits.cache_ttl);
   } catch (const std::exception& error) {  // the answer is stored; only its reuse is lost
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
@@ -100,8 +101,8 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const AskRequest ask = parse_ask_request(request.body, context.limits.max_message_chars);
   const auto asked_at = std::chrono::system_clock::now();
   SessionState session = find_session(ask, context, asked_at);
-  const AskAdmission::Ticket ticket = context.admission ? context.admission->try_enter() : AskAdmission::Ticket(nullptr);
-  if (context.admission && !ticket) return busy();
+  std::optional<AskAdmission::Ticket> ticket;  // held until the answer is stored
+  if (context.admission && !ticket.emplace(context.admission->try_enter())) return busy();
 
   const bool streaming = request.stream != nullptr && accepts_event_stream(request.accept);
   std::optional<EventStream> events;
@@ -118,7 +119,8 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const Stopwatch stopwatch;
   const AnswerRequest answer_request{ask.message, std::move(session.history), streaming ? &to_browser : nullptr};
   const bool cacheable = context.limits.answer_cache && !session.known;
-  const std::string hash = cacheable ? question_hash(normalize_question(ask.message)) : "";
+  const std::string normalized = cacheable ? normalize_question(ask.message) : "";
+  const std::string hash = cacheable ? question_hash(normalized) : "";
   std::optional<Answer> answer = cacheable ? cached_answer(hash, answer_request, context) : std::nullopt;
   if (!answer) answer = context.responder.answer(answer_request);
 
@@ -127,7 +129,7 @@ Response handle_ask(const Request& request, ApiContext& context) {
   const StoredExchange stored = context.store.record_exchange(exchange);
   // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
   if (cacheable && answer->source == Source::model && !answer->visitor_left) {
-    remember_answer(session.id, hash, ask.message, *answer, context);
+    remember_answer(session.id, hash, normalized, *answer, context);
   }
 
   std::string body = answer_json(exchange, stored);

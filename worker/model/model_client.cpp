@@ -128,29 +128,32 @@ struct ModelClient::Transfer {
 
   void add_header(const std::string& header) { headers = curl_slist_append(headers, header.c_str()); }
 
-  // The stream's last event, when it did not end with a blank line; guarded as on_data is.
-  void finish_stream() {
+  // Runs `work` (which hands text to the sink); an exception from it fails the transfer instead
+  // of leaving: none may unwind through libcurl's C frames, or out of the call.
+  template <typename Work>
+  bool guarded(Work&& work) {
     try {
-      parser.finish();
+      return work();
     } catch (const std::exception& error) {
-      fail(ModelFailure::internal, error.what());
+      return fail(ModelFailure::internal, error.what());
     } catch (...) {
-      fail(ModelFailure::internal, "unknown exception");
+      return fail(ModelFailure::internal, "unknown exception");
     }
   }
 
-  // libcurl's write callback. No exception may unwind through libcurl's C frames: one from the
-  // sink or the parser fails the transfer instead.
+  // The stream's last event, when it did not end with a blank line.
+  void finish_stream() {
+    guarded([this] {
+      parser.finish();
+      return true;
+    });
+  }
+
+  // libcurl's write callback.
   static size_t on_data(char* data, size_t size, size_t count, void* self) {
     auto& transfer = *static_cast<Transfer*>(self);
-    try {
-      return transfer.take(std::string_view(data, size * count)) ? size * count : 0;
-    } catch (const std::exception& error) {
-      transfer.fail(ModelFailure::internal, error.what());
-    } catch (...) {
-      transfer.fail(ModelFailure::internal, "unknown exception");
-    }
-    return 0;
+    const bool taken = transfer.guarded([&] { return transfer.take(std::string_view(data, size * count)); });
+    return taken ? size * count : 0;
   }
 
   bool take(std::string_view chunk) {

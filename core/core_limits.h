@@ -12,6 +12,9 @@ inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;  // nginx's clien
 inline constexpr int kListenBacklog = 1024;                     // --listen sockets
 inline constexpr std::int64_t kSlowRequestMs = 1000;            // logged though it succeeded
 inline constexpr int kAcceptBackOffMs = 100;                    // after a failed accept (EMFILE)
+// What a deferred response may hold unsent while its client does not read (an answer is at most
+// 8 KB): beyond it the client counts as gone, and only its own response is dropped.
+inline constexpr std::size_t kMaxUnsentResponseBytes = 256 * 1024;
 
 // --- JSON -----------------------------------------------------------------------------------
 inline constexpr int kMaxJsonNestingDepth = 16;

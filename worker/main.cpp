@@ -35,30 +35,18 @@ chat::ApiLimits limits_from(const chat::Config& config) {
   return limits;
 }
 
-// The model answers when a token is configured; otherwise the knowledge base does.
-std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, const chat::KnowledgeBase& knowledge) {
-  if (config.model.enabled()) return std::make_unique<chat::ModelResponder>(config.model, knowledge);
+// The model answers when a token is configured (its calls on `loop`, what follows them on
+// the serving threads' `tasks`); otherwise the knowledge base does.
+std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, const chat::KnowledgeBase& knowledge,
+                                                chat::EventLoop& loop, chat::WorkQueue& tasks) {
+  if (config.model.enabled()) return std::make_unique<chat::ModelResponder>(config.model, knowledge, loop, tasks);
   return std::make_unique<chat::KnowledgeResponder>(knowledge);
 }
 
-// What a child process's threads share: its MySQL connections, transcript cache, version
-// lookups and admission of asks.
-struct ChildShared {
-  chat::MysqlConnectionPool& pool;
-  chat::MysqlConnectionPool& health;  // one connection, for /healthz alone
-  chat::TranscriptCache& transcripts;
-  chat::SessionVersionBatch& versions;
-  chat::AskAdmission* admission;  // null without a model: knowledge answers do not wait
-};
-
-// Everything one serving thread owns: its store (on the shared pool) and its responder (with
-// its connection to the model service).
+// A serving thread: MySQL's per-thread state, and the process's shared context.
 class WorkerThread final : public chat::RequestHandler {
  public:
-  WorkerThread(const chat::Config& config, const chat::KnowledgeBase& knowledge, const ChildShared& shared)
-      : store_(shared.pool, shared.health),
-        responder_(make_responder(config, knowledge)),
-        context_{store_, *responder_, limits_from(config), &shared.transcripts, &shared.versions, shared.admission} {}
+  explicit WorkerThread(chat::ApiContext& context) : context_(context) {}
 
   chat::Response handle(const chat::Request& request) override {
     return chat::handle_api_request(request, context_);
@@ -66,9 +54,7 @@ class WorkerThread final : public chat::RequestHandler {
 
  private:
   chat::MysqlThreadScope mysql_thread_;
-  chat::MysqlStore store_;
-  std::unique_ptr<chat::Responder> responder_;
-  chat::ApiContext context_;
+  chat::ApiContext& context_;
 };
 
 struct Arguments {
@@ -124,7 +110,8 @@ void log_started(const Settings& settings) {
   chat::log::info("chat-worker started", fields);
 }
 
-// A child process: its threads serve until SIGTERM or its request limit, then finish.
+// A child process: its threads serve until SIGTERM or its request limit, then finish (asks
+// still waiting on the model included); its event loop runs the model calls.
 int serve_child(int listen_fd, const Settings& settings) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
@@ -136,14 +123,24 @@ int serve_child(int listen_fd, const Settings& settings) {
   chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes, chat::kTranscriptCacheMaxAge);
   chat::SessionVersionBatch versions;
   chat::AskAdmission admission(config.max_asks_in_flight);
-  const ChildShared shared{pool, health, transcripts, versions, config.model.enabled() ? &admission : nullptr};
-  chat::FcgiServer server(
-      listen_fd, config.worker_threads,
-      [&] { return std::make_unique<WorkerThread>(config, settings.knowledge, shared); }, config.worker_max_requests);
-  server.start();
-  chat::wait_for_stop([&] { return server.stopping(); });
-  server.stop();
-  server.join();
+  chat::EventLoop loop;
+  chat::WorkQueue tasks;
+  chat::MysqlStore store(pool, health);
+  const auto responder = make_responder(config, settings.knowledge, loop, tasks);
+  chat::ApiContext context{store, *responder, limits_from(config), &transcripts, &versions,
+                           config.model.enabled() ? &admission : nullptr};
+  loop.start();
+  {
+    chat::FcgiServer server(
+        listen_fd, config.worker_threads, [&] { return std::make_unique<WorkerThread>(context); },
+        config.worker_max_requests, chat::FcgiAsync{&loop, &tasks});
+    server.start();
+    chat::wait_for_stop([&] { return server.stopping(); });
+    server.stop();
+    server.join();
+  }
+  loop.stop();
+  loop.join();  // before the responder's transfers go
   return 0;
 }
 

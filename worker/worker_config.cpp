@@ -70,6 +70,7 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
   long max_chars = static_cast<long>(config.max_message_chars);
   long threads = config.worker_threads;
   long asks_per_hour = config.session_asks_per_hour;
+  long asks_in_flight = config.max_asks_in_flight;
   long processes = config.worker_processes;
   if (!read_bounded(env, "CHAT_MAX_MESSAGE_CHARS", 1, kMaxMessageCharsCeiling, max_chars, error) ||
       !read_bounded(env, "CHAT_WORKER_THREADS", 1, kMaxWorkerThreads, threads, error) ||
@@ -80,12 +81,8 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
       !read_bounded(env, "CHAT_CACHE_TTL_SECONDS", 0, 31536000, config.cache_ttl_seconds, error) ||
       !read_bounded(env, "CHAT_DB_POOL_SIZE", 1, kMaxDatabasePoolSize, config.database_pool_size, error) ||
       !read_bounded(env, "CHAT_DB_POOL_WAIT_MS", 1, kMaxDatabasePoolWaitMs, config.database_pool_wait_ms, error) ||
+      !read_bounded(env, "CHAT_MAX_ASKS_IN_FLIGHT", 1, kMaxAsksInFlight, asks_in_flight, error) ||
       !read_model(env, config.model, error)) {
-    return std::nullopt;
-  }
-  long asks_in_flight = std::max(1L, threads - std::max(1L, threads / 4));
-  // Below the threads, so that reads and /healthz always find one free.
-  if (!read_bounded(env, "CHAT_MAX_ASKS_IN_FLIGHT", 1, std::max(1L, threads - 1), asks_in_flight, error)) {
     return std::nullopt;
   }
   config.max_message_chars = static_cast<std::size_t>(max_chars);

@@ -23,9 +23,9 @@ struct Config {
   long cache_ttl_seconds = 86400;        // CHAT_CACHE_TTL_SECONDS: life of a cached first answer
   long database_pool_size = 8;           // CHAT_DB_POOL_SIZE: MySQL connections per process
   long database_pool_wait_ms = 2000;     // CHAT_DB_POOL_WAIT_MS: then 503
-  // CHAT_MAX_ASKS_IN_FLIGHT: asks that wait on the model at once per process, then 503; below
-  // worker_threads so that reads and /healthz always find a thread. Default: 3/4 of the threads.
-  int max_asks_in_flight = 48;
+  // CHAT_MAX_ASKS_IN_FLIGHT: asks that wait on the model at once per process, then 503. They
+  // wait on the event loop, not on a thread, so this bounds memory, not threads.
+  int max_asks_in_flight = 4096;
   ModelSettings model;
 };
 

@@ -31,6 +31,7 @@ inline constexpr std::size_t kTranscriptCacheBytes = 4 * 1024 * 1024;  // per pr
 inline constexpr std::chrono::minutes kTranscriptCacheMaxAge{10};        // then dropped once unused
 inline constexpr long kMaxDatabasePoolSize = 1024;       // highest CHAT_DB_POOL_SIZE
 inline constexpr long kMaxDatabasePoolWaitMs = 60000;    // highest CHAT_DB_POOL_WAIT_MS
+inline constexpr long kMaxAsksInFlight = 100000;        // highest CHAT_MAX_ASKS_IN_FLIGHT
 // An ask refused for want of room is told to come back after this long.
 inline constexpr int kAskAdmissionRetryAfterSeconds = 2;
 

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 #include "clock.h"
+#include "http/loop_response.h"
 #include "core_limits.h"
 #include "json_writer.h"
 #include "log.h"
@@ -67,22 +68,21 @@ Request read_request(FCGX_Request& fcgi) {
   return request;
 }
 
-// The response written to nginx over FastCGI, whole or in flushed pieces.
+// The response written to nginx over FastCGI, whole or in flushed pieces, or handed to the event
+// loop by defer().
 class FcgiResponseStream final : public ResponseStream {
  public:
-  explicit FcgiResponseStream(FCGX_Request& fcgi) : fcgi_(fcgi) {}
+  using Deferrer = std::function<std::shared_ptr<ResponseStream>(FCGX_Request&, bool begun)>;
+  FcgiResponseStream(FCGX_Request& fcgi, Deferrer deferrer) : fcgi_(fcgi), deferrer_(std::move(deferrer)) {}
 
   void begin(int status, const Headers& headers) override {
-    std::string head = "Status: ";
-    head.append(std::to_string(status)).append(" ").append(reason_phrase(status)).append("\r\n");
-    for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
-    head.append("\r\n");
+    const std::string head = cgi_response_head(status, headers);
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi_.out);
     begun_ = true;
   }
 
   bool write(std::string_view data) override {
-    if (aborted_) return false;
+    if (aborted_ || deferred_) return false;  // a deferred response is the loop's to write
     if (!data.empty() && FCGX_PutStr(data.data(), static_cast<int>(data.size()), fcgi_.out) < 0) {
       return false;
     }
@@ -98,6 +98,15 @@ class FcgiResponseStream final : public ResponseStream {
     aborted_ = true;
   }
 
+  std::shared_ptr<ResponseStream> defer() override {
+    if (!deferrer_) return ResponseStream::defer();  // throws: no loop
+    FCGX_FFlush(fcgi_.out);  // what libfcgi holds goes first
+    deferred_ = true;
+    return deferrer_(fcgi_, begun_);
+  }
+
+  bool deferred() const { return deferred_; }
+
   void send_whole(const Response& response) {
     begin(response.status, response.headers);
     if (!response.body.empty()) {
@@ -107,9 +116,18 @@ class FcgiResponseStream final : public ResponseStream {
 
  private:
   FCGX_Request& fcgi_;
+  Deferrer deferrer_;
   bool begun_ = false;
   bool aborted_ = false;
+  bool deferred_ = false;
 };
+
+// libfcgi lets go of a request whose connection the event loop took: its buffers are freed, the
+// connection is left open, and the next accept starts afresh.
+void release_to_loop(FCGX_Request& fcgi) {
+  FCGX_Free(&fcgi, /*close=*/0);
+  fcgi.ipcFd = -1;
+}
 
 // Ends the request and closes its connection, whatever nginx asked (fastcgi_keep_conn is not
 // supported: the serving threads wait on the listening socket, not on kept connections). Once
@@ -157,12 +175,14 @@ bool is_listening_socket(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
 }
 
-FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests)
+FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests, FcgiAsync async)
     : listen_fd_(listen_fd),
       thread_count_(threads),
       factory_(std::move(factory)),
       max_requests_(max_requests),
-      stop_event_(::eventfd(0, EFD_CLOEXEC)) {
+      async_(async),
+      stop_event_(::eventfd(0, EFD_CLOEXEC)),
+      drained_event_(::eventfd(0, EFD_CLOEXEC)) {
   // Non-blocking, so a thread woken for a connection another thread took is not stuck in accept.
   ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
 }
@@ -171,17 +191,36 @@ FcgiServer::~FcgiServer() {
   stop();
   join();
   ::close(stop_event_);
+  ::close(drained_event_);
 }
 
 void FcgiServer::start() {
   for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { serve(); });
 }
 
+namespace {
+void signal_event(int event) {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(event, &one, sizeof one);
+}
+}  // namespace
+
 void FcgiServer::stop() {
   if (stopping_.exchange(true)) return;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t written = ::write(stop_event_, &one, sizeof one);
+  signal_event(stop_event_);
+  if (deferred_ == 0) signal_event(drained_event_);
 }
+
+std::shared_ptr<ResponseStream> FcgiServer::defer(FCGX_Request& fcgi, bool begun) {
+  ++deferred_;
+  return LoopResponse::adopt(*async_.loop, fcgi.ipcFd, fcgi.requestId, begun, [this] { release_deferred(); });
+}
+
+void FcgiServer::release_deferred() {
+  if (--deferred_ == 0 && stopping_) signal_event(drained_event_);
+}
+
+bool FcgiServer::drained() const { return deferred_ == 0 && (!async_.tasks || async_.tasks->empty()); }
 
 void FcgiServer::join() {
   for (auto& thread : threads_) {
@@ -189,15 +228,22 @@ void FcgiServer::join() {
   }
 }
 
-// Blocks until the listening socket has a connection (true) or the server stops (false).
-bool FcgiServer::wait_for_connection(int poller) {
+// Blocks until one of the poller's descriptors is ready and returns it (-1 when epoll fails).
+int FcgiServer::wait_for_event(int poller) {
   epoll_event event{};
-  while (!stopping_) {
+  for (;;) {
     const int ready = ::epoll_wait(poller, &event, 1, -1);
-    if (ready > 0) return event.data.fd == listen_fd_ && !stopping_;
-    if (ready < 0 && errno != EINTR) return false;
+    if (ready > 0) return event.data.fd;
+    if (ready < 0 && errno != EINTR) return -1;
   }
-  return false;
+}
+
+// From now on the thread waits only for tasks and for the last deferred response to go.
+void FcgiServer::stop_accepting(int poller) {
+  ::epoll_ctl(poller, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  ::epoll_ctl(poller, EPOLL_CTL_DEL, stop_event_, nullptr);
+  epoll_event drained_event{EPOLLIN, {.fd = drained_event_}};
+  ::epoll_ctl(poller, EPOLL_CTL_ADD, drained_event_, &drained_event);
 }
 
 void FcgiServer::count_request() {
@@ -237,7 +283,9 @@ std::unique_ptr<RequestHandler> FcgiServer::make_handler() {
 // a request that fails before its response began gets a 500.
 void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
   const Stopwatch stopwatch;
-  FcgiResponseStream stream(fcgi);
+  FcgiResponseStream::Deferrer deferrer;
+  if (async_.loop) deferrer = [this](FCGX_Request& request, bool begun) { return defer(request, begun); };
+  FcgiResponseStream stream(fcgi, std::move(deferrer));
   Request request;
   Response response = Response::error(500, "internal", "internal error");
   bool body_read = false;  // else the connection lingers: the body may still be arriving
@@ -250,6 +298,10 @@ void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
     log::error("request failed outside its handler", fields);
+  }
+  if (stream.deferred()) {
+    release_to_loop(fcgi);
+    return;
   }
   try {
     if (!stream.begun()) stream.send_whole(response);
@@ -264,21 +316,37 @@ void FcgiServer::serve() {
   const std::unique_ptr<RequestHandler> handler = make_handler();
   if (!handler) return;
   const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  const int tasks = async_.tasks ? async_.tasks->fd() : -1;
   epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
   epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
+  epoll_event task_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = tasks}};
   ::epoll_ctl(poller, EPOLL_CTL_ADD, listen_fd_, &listen_event);
   ::epoll_ctl(poller, EPOLL_CTL_ADD, stop_event_, &stop_event);
+  if (tasks >= 0) ::epoll_ctl(poller, EPOLL_CTL_ADD, tasks, &task_event);
   FCGX_Request fcgi;
   FCGX_InitRequest(&fcgi, listen_fd_, 0);
-  while (wait_for_connection(poller)) {
-    const int accepted = FCGX_Accept_r(&fcgi);  // 0, or minus the errno of the failure
-    if (accepted < 0) {
-      back_off_after_failed_accept(-accepted);
-      continue;
+  bool accepting = true;
+  for (;;) {
+    const int ready = wait_for_event(poller);
+    if (ready >= 0 && ready == tasks) {
+      async_.tasks->run_one();
+    } else if (ready == listen_fd_ && !stopping_) {
+      const int accepted = FCGX_Accept_r(&fcgi);  // 0, or minus the errno of the failure
+      if (accepted < 0) {
+        back_off_after_failed_accept(-accepted);
+        continue;
+      }
+      accept_failing_ = false;
+      serve_request(fcgi, *handler);
+      count_request();
+    } else if (ready < 0) {
+      break;
     }
-    accept_failing_ = false;
-    serve_request(fcgi, *handler);
-    count_request();
+    if (stopping_) {
+      if (accepting) stop_accepting(poller);
+      accepting = false;
+      if (drained()) break;
+    }
   }
   FCGX_Free(&fcgi, 1);
   ::close(poller);

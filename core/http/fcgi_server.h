@@ -1,5 +1,7 @@
 // The FastCGI adapter: a fixed pool of threads accepting on one listening socket (libfcgi),
 // each turning a FastCGI request into a Request, calling its handler and writing the Response.
+// A handler may instead defer its response to an event loop (see ResponseStream::defer) and
+// return at once; the same threads run the work queue's tasks between requests.
 #pragma once
 
 #include <atomic>
@@ -9,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "async/event_loop.h"
+#include "async/work_queue.h"
 #include "http/http.h"
 
 struct FCGX_Request;
@@ -31,17 +35,25 @@ int open_fastcgi_socket(const std::string& address, int backlog);
 // True when `fd` is a listening socket (fd 0 from spawn-fcgi or systemd).
 bool is_listening_socket(int fd);
 
+// Where deferred responses are finished, and the tasks the serving threads take on; both null
+// for a server whose handlers answer on their own thread.
+struct FcgiAsync {
+  EventLoop* loop = nullptr;
+  WorkQueue* tasks = nullptr;
+};
+
 // Serving threads wait in epoll on the listening socket (made non-blocking, EPOLLEXCLUSIVE so
 // one connection wakes one thread) and on a stop event. Stopping never touches the listening
 // socket, which other processes may share: it only wakes this process's threads.
 class FcgiServer {
  public:
   // After `max_requests` requests (0: no limit) the server stops by itself (recycling).
-  FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests = 0);
+  FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests = 0, FcgiAsync async = {});
   ~FcgiServer();
 
   void start();
-  // Stops accepting new requests; requests in flight finish. Safe to call from any thread.
+  // Stops accepting new requests; requests in flight finish, deferred ones too (the threads run
+  // the work queue until the last deferred response is gone). Safe to call from any thread.
   void stop();
   void join();
   bool stopping() const { return stopping_; }
@@ -49,7 +61,11 @@ class FcgiServer {
  private:
   void serve();
   std::unique_ptr<RequestHandler> make_handler();
-  bool wait_for_connection(int poller);
+  int wait_for_event(int poller);
+  bool drained() const;
+  void stop_accepting(int poller);
+  std::shared_ptr<ResponseStream> defer(FCGX_Request& fcgi, bool begun);
+  void release_deferred();
   void back_off_after_failed_accept(int error);
   void serve_request(FCGX_Request& fcgi, RequestHandler& handler);
   void count_request();
@@ -58,7 +74,10 @@ class FcgiServer {
   int thread_count_;
   HandlerFactory factory_;
   long max_requests_;
-  int stop_event_;  // an eventfd, readable once stopping
+  FcgiAsync async_;
+  int stop_event_;     // an eventfd, readable once stopping
+  int drained_event_;  // an eventfd, readable once stopping and no deferred response is left
+  std::atomic<int> deferred_{0};  // deferred responses not yet released
   std::atomic<long> served_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accept_failing_{false};  // logged once until an accept succeeds again

@@ -82,6 +82,14 @@ std::string_view reason_phrase(int status) {
   }
 }
 
+std::string cgi_response_head(int status, const Headers& headers) {
+  std::string head = "Status: ";
+  head.append(std::to_string(status)).append(" ").append(reason_phrase(status)).append("\r\n");
+  for (const auto& [name, value] : headers) head.append(name).append(": ").append(value).append("\r\n");
+  head.append("\r\n");
+  return head;
+}
+
 bool is_json_content_type(std::string_view content_type) {
   const std::string type = media_type(content_type);
   return type == "application/json" ||

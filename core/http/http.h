@@ -4,6 +4,8 @@
 #include <json/value.h>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +32,17 @@ class ResponseStream {
   // transfer instead of a body that looks whole; later writes return false. (Does nothing here,
   // for test doubles.)
   virtual void abort() {}
+
+  // Hands the rest of the response to the server's event loop: the handler returns at once (its
+  // returned Response is not sent) and ends the response later, from any thread, through the
+  // stream returned, whose writes never block. Throws std::logic_error where there is no loop.
+  virtual std::shared_ptr<ResponseStream> defer() {
+    throw std::logic_error("this server cannot defer a response");
+  }
+  // Ends a deferred response (for the others the server does, when the handler returns).
+  virtual void finish() {}
+  // A deferred response runs `callback` once, on the event loop, if the client hangs up first.
+  virtual void on_client_gone(std::function<void()> callback) { (void)callback; }
 };
 
 // A mistake of the client's: answered with `status` and the contract's error body, never logged
@@ -75,6 +88,9 @@ struct Response {
 
 // The short error code of the contract's error table for an HTTP status ("bad_request", ...).
 std::string_view error_code_for_status(int status);
+
+// The CGI head of a response: "Status: 200 OK", the headers, the blank line.
+std::string cgi_response_head(int status, const Headers& headers);
 
 // The reason phrase for the status line ("Not Found").
 std::string_view reason_phrase(int status);

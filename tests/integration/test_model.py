@@ -5,6 +5,8 @@ import concurrent.futures
 import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -227,22 +229,51 @@ class WrongCertificateAuthorityTest(unittest.TestCase):
             stack.stop()
 
 
-class AdmissionTest(unittest.TestCase):
-    """Asks waiting on a slow model take at most CHAT_MAX_ASKS_IN_FLIGHT of a process's threads
-    (3 of 4 here): the excess is refused at once with 503 and Retry-After, and reads and
-    /healthz never wait behind them."""
+def timed(call, *args):
+    started = time.monotonic()
+    return call(*args), time.monotonic() - started
 
-    def test_excess_asks_get_a_fast_503_and_reads_stay_fast(self):
+
+class AskPathTest(unittest.TestCase):
+    """Asks waiting on the model hold no serving thread: one process of 4 threads answers 16 slow
+    asks at once (before the event loop, 3 at a time: the last after 5 model calls' time, or a
+    503), while reads and /healthz stay fast; and the excess over CHAT_MAX_ASKS_IN_FLIGHT is
+    refused at once with 503 and Retry-After."""
+
+    def test_asks_waiting_on_the_model_hold_no_thread(self):
         model = ModelServer()
         stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4", CHAT_LLM_TIMEOUT_MS="10000")
         try:
             session_id = stack.client.ask("A first question").json()["session_id"]
+            model.behave(mode="normal", delay=2)
+            with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                whole = [pool.submit(timed, stack.client.ask, f"Question {i}") for i in range(8)]
+                streamed = [pool.submit(timed, stack.client.ask_streaming, f"Streamed {i}") for i in range(8)]
+                time.sleep(1)  # every ask now waits on the model
+                read, read_seconds = timed(stack.client.session, session_id)
+                health, health_seconds = timed(stack.client.request, "GET", "/healthz")
+                answered = [future.result() for future in whole]
+                streams = [future.result() for future in streamed]
+            self.assertEqual([response.status for response, _ in answered], [200] * 8)
+            self.assertEqual({response.json()["source"] for response, _ in answered}, {"model"})
+            for events, _ in streams:
+                self.assertEqual(events[-1][1], "done")
+                self.assertEqual(events[-1][2]["source"], "model")
+            answered += streams
+            self.assertLess(max(seconds for _, seconds in answered), 2 + 1.5)  # all at once, not 3 at a time
+            self.assertEqual((read.status, health.status), (200, 200))
+            self.assertLess(read_seconds, 0.5)
+            self.assertLess(health_seconds, 0.5)
+        finally:
+            stack.stop()
+
+    def test_excess_asks_get_a_fast_503_and_reads_stay_fast(self):
+        model = ModelServer()
+        stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_WORKER_THREADS="4", CHAT_LLM_TIMEOUT_MS="10000",
+                            CHAT_MAX_ASKS_IN_FLIGHT="3")
+        try:
+            session_id = stack.client.ask("A first question").json()["session_id"]
             model.behave(mode="normal", delay=3)
-
-            def timed(call, *args):
-                started = time.monotonic()
-                return call(*args), time.monotonic() - started
-
             with concurrent.futures.ThreadPoolExecutor(6) as pool:
                 asks = [pool.submit(timed, stack.client.ask, f"Question {i}") for i in range(6)]
                 time.sleep(1)  # the admitted asks now wait on the model
@@ -258,10 +289,73 @@ class AdmissionTest(unittest.TestCase):
                 else:
                     self.assertEqual(response.json()["source"], "model")
             self.assertEqual((read.status, health.status), (200, 200))
-            self.assertLess(read_seconds, 1.0)    # behind the asks it would wait 2 s more
+            self.assertLess(read_seconds, 1.0)
             self.assertLess(health_seconds, 1.0)
         finally:
             stack.stop()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Http2Front:
+    """nghttpx (Debian's nghttp2-proxy) speaking HTTP/2 over TLS in front of the model server,
+    with the same throwaway certificate; its access log names each request's client port."""
+
+    def __init__(self, model):
+        self.port = free_port()
+        self.access_log = os.path.join(model.directory, "nghttpx-access.log")
+        directory = model.directory
+        self.process = subprocess.Popen(
+            ["nghttpx", "--conf=/dev/null", "--no-ocsp", "--workers=1", f"--frontend=127.0.0.1,{self.port}",
+             f"--backend=127.0.0.1,{model.port};;tls;sni=localhost", f"--cacert={model.ca_file}",
+             f"--accesslog-file={self.access_log}", "--accesslog-format=$remote_port $alpn $status $path",
+             f"--errorlog-file={os.path.join(directory, 'nghttpx-error.log')}",
+             os.path.join(directory, "server.key"), os.path.join(directory, "server.pem")],
+            stderr=subprocess.DEVNULL)
+        wait_until(lambda: self.listening(), timeout=10)
+
+    def listening(self):
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def requests(self):
+        """(client port, protocol, status) of each model call."""
+        with open(self.access_log, encoding="utf-8") as log:
+            rows = [line.split() for line in log if "/v1/chat/completions" in line]
+        return [(port, protocol, status) for port, protocol, status, _ in rows]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@unittest.skipUnless(shutil.which("nghttpx"), "nghttpx (nghttp2-proxy) is not installed")
+class Http2Test(unittest.TestCase):
+    """When the model service speaks HTTP/2, concurrent calls are streams of shared connections:
+    20 asks at once cost a connection or two, not 20 TLS handshakes."""
+
+    def test_concurrent_model_calls_share_one_http2_connection(self):
+        model = ModelServer()
+        front = Http2Front(model)
+        stack = model_stack(model, CHAT_WORKER_PROCESSES="1", CHAT_LLM_URL=f"https://127.0.0.1:{front.port}/v1",
+                            CHAT_LLM_TIMEOUT_MS="10000")
+        try:
+            self.assertEqual(stack.client.ask("A first question").json()["source"], "model")
+            model.behave(mode="normal", delay=1)
+            with concurrent.futures.ThreadPoolExecutor(20) as pool:
+                answered = list(pool.map(lambda i: stack.client.ask(f"Question {i}"), range(20)))
+            self.assertEqual([response.json()["source"] for response in answered], ["model"] * 20)
+            wait_until(lambda: len(front.requests()) == 21, timeout=5)
+            calls = front.requests()
+            self.assertEqual({(protocol, status) for _, protocol, status in calls}, {("h2", "200")})
+            self.assertLessEqual(len({port for port, _, _ in calls}), 2, calls)
+        finally:
+            stack.stop()
+            front.stop()
 
 
 class ErasureTest(unittest.TestCase):

@@ -1,6 +1,8 @@
 // The local knowledge answerer and the model answerer with its fallback (see the header).
 #include "answers/responder.h"
 
+#include <atomic>
+
 #include "clock.h"
 #include "log.h"
 #include "utf8.h"
@@ -10,7 +12,7 @@ namespace {
 
 // Sends `text` to the stream, if there is one.
 void send(const AnswerRequest& request, std::string_view text) {
-  if (request.sink) (*request.sink)(text);
+  if (request.sink) request.sink(text);
 }
 
 void log_model_failure(const ModelResult& failed, std::int64_t ms) {
@@ -27,43 +29,74 @@ void log_model_failure(const ModelResult& failed, std::int64_t ms) {
 
 }  // namespace
 
-Answer KnowledgeResponder::answer(const AnswerRequest& request) {
+CancelAnswer KnowledgeResponder::answer(AnswerRequest request, AnswerDone done) {
   LocalAnswer local = knowledge_.answer(request.question);
   send(request, local.text);
-  return {std::move(local.text), Source::knowledge, std::move(local.section_titles)};
+  done({std::move(local.text), Source::knowledge, std::move(local.section_titles)});
+  return [] {};
 }
 
-ModelResponder::ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge)
-    : client_(settings),
+// One answer under way: its request and what its stream sent (touched on the loop only, until
+// the call ends and the rest moves to a serving thread).
+struct ModelResponder::Pending {
+  AnswerRequest request;
+  AnswerDone done;
+  Stopwatch stopwatch;
+  std::size_t sent = 0;             // bytes that reached the visitor
+  std::atomic<bool> visitor_left{false};
+};
+
+ModelResponder::ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop,
+                               Executor& pool)
+    : client_(settings, loop),
+      pool_(pool),
       history_chars_(settings.history_chars),
       knowledge_(knowledge),
       system_prompt_(knowledge.system_prompt()) {}
 
-Answer ModelResponder::answer(const AnswerRequest& request) {
-  const ModelPrompt prompt{system_prompt_, select_history(request.history, history_chars_), request.question};
+CancelAnswer ModelResponder::answer(AnswerRequest request, AnswerDone done) {
+  auto pending = std::make_shared<Pending>();
+  pending->request = std::move(request);
+  pending->done = std::move(done);
+  const AnswerRequest& asked = pending->request;
+  const ModelPrompt prompt{system_prompt_, select_history(asked.history, history_chars_), asked.question};
   // Streamed text goes on to the visitor until the answer reaches its length cap, or until the
   // visitor hangs up, which stops the model call too.
-  std::size_t sent = 0;
-  bool visitor_left = false;
-  const TokenSink capped = [&](std::string_view token) {
-    const std::string_view allowed = utf8_prefix(token, kMaxAnswerBytes - sent);
-    visitor_left = !(*request.sink)(allowed);
-    if (!visitor_left) sent += allowed.size();  // what the visitor did not get is not stored
-    return !visitor_left && allowed.size() == token.size();
+  TokenSink capped;
+  if (asked.sink) {
+    capped = [raw = pending.get()](std::string_view token) {
+      const std::string_view allowed = utf8_prefix(token, kMaxAnswerBytes - raw->sent);
+      if (!raw->request.sink(allowed)) {
+        raw->visitor_left = true;  // what the visitor did not get is not stored
+        return false;
+      }
+      raw->sent += allowed.size();
+      return allowed.size() == token.size();
+    };
+  }
+  const auto call = client_.call(prompt, std::move(capped), [this, pending](ModelResult result) {
+    pool_.post([this, pending, result = std::move(result)] { pending->done(settle(*pending, result)); });
+  });
+  return [pending, weak = std::weak_ptr<ModelCall>(call)] {
+    pending->visitor_left = true;
+    if (const auto running = weak.lock()) running->cancel();
   };
-  const Stopwatch stopwatch;
-  ModelResult result = client_.complete(prompt, request.sink ? &capped : nullptr);
+}
+
+// The answer a finished call gives: the model's, what reached a visitor who left, or the
+// local fallback.
+Answer ModelResponder::settle(Pending& pending, const ModelResult& result) {
+  const AnswerRequest& request = pending.request;
+  if (pending.visitor_left) {
+    std::string reached = request.sink ? std::string(utf8_prefix(result.text, pending.sent)) : "";
+    return {reached + knowledge_.words().visitor_left_note, Source::model, {}, true};
+  }
   if (!result.ok()) {
-    log_model_failure(result, stopwatch.elapsed_ms());
+    log_model_failure(result, pending.stopwatch.elapsed_ms());
     return fall_back(request, result);
   }
   Answer answer{std::string(utf8_prefix(result.text, kMaxAnswerBytes)), Source::model, {}};
-  if (!request.sink) return answer;
-  answer.text.resize(sent);  // exactly what reached the visitor
-  if (visitor_left) {
-    answer.text += knowledge_.words().visitor_left_note;
-    answer.visitor_left = true;
-  }
+  if (request.sink) answer.text.resize(pending.sent);  // exactly what reached the visitor
   return answer;
 }
 

@@ -2,9 +2,11 @@
 // answerer that falls back to it when the model service fails.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "async/executor.h"
 #include "knowledge/knowledge_base.h"
 #include "model/model_client.h"
 #include "store/store.h"
@@ -15,7 +17,7 @@ namespace chat {
 struct AnswerRequest {
   std::string question;
   std::vector<StoredMessage> history;  // earlier messages of the session, oldest first
-  const TokenSink* sink = nullptr;     // set when the visitor receives the answer as a stream
+  TokenSink sink;                      // set when the visitor receives the answer as a stream
 };
 
 struct Answer {
@@ -27,33 +29,46 @@ struct Answer {
   bool visitor_left = false;  // the visitor hung up mid-stream: the answer is a fragment
 };
 
+using AnswerDone = std::function<void(Answer)>;
+// Stops an answer under way because the visitor left; does nothing once it was given.
+using CancelAnswer = std::function<void()>;
+
 class Responder {
  public:
   virtual ~Responder() = default;
-  virtual Answer answer(const AnswerRequest& request) = 0;
+  // True when answers come later, from another thread: the caller defers its response first.
+  virtual bool answers_later() const = 0;
+  // Gives the answer to `done`: before returning, or (answers_later) later on a serving thread,
+  // with the request's sink called on the event loop meanwhile.
+  virtual CancelAnswer answer(AnswerRequest request, AnswerDone done) = 0;
 };
 
-// Answers from the company knowledge base; used when no model service is configured.
+// Answers from the company knowledge base at once; used when no model service is configured.
 class KnowledgeResponder final : public Responder {
  public:
   explicit KnowledgeResponder(const KnowledgeBase& knowledge) : knowledge_(knowledge) {}
-  Answer answer(const AnswerRequest& request) override;
+  bool answers_later() const override { return false; }
+  CancelAnswer answer(AnswerRequest request, AnswerDone done) override;
 
  private:
   const KnowledgeBase& knowledge_;
 };
 
-// Answers from the model service; on any failure the knowledge base answers instead
-// (source "fallback") and the log says why.
+// Answers from the model service, whose calls wait on the event loop; what follows a call (the
+// local fallback on any failure, with the log saying why) runs on the serving threads.
 class ModelResponder final : public Responder {
  public:
-  ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge);
-  Answer answer(const AnswerRequest& request) override;
+  ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop, Executor& pool);
+  bool answers_later() const override { return true; }
+  CancelAnswer answer(AnswerRequest request, AnswerDone done) override;
 
  private:
+  struct Pending;
+  Answer settle(Pending& pending, const ModelResult& result);
   Answer fall_back(const AnswerRequest& request, const ModelResult& failed);
 
   ModelClient client_;
+  Executor& pool_;
   std::size_t history_chars_;
   const KnowledgeBase& knowledge_;
   std::string system_prompt_;

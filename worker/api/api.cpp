@@ -107,41 +107,45 @@ Response handle_healthz(const Request&, ApiContext& context) {
 
 namespace {
 
-// The error as JSON, or as an "error" event when the answer is already streaming.
-Response error_reply(const Request& request, Response response) {
-  if (request.stream && request.stream->begun()) {
-    request.stream->write(format_sse_event("error", response.body));
-  }
-  return response;
-}
-
-void log_failure(const Request& request, const char* message, const std::exception& error) {
+void log_failure(const std::string& request_id, const char* message, const std::exception& error) {
   Json::Value fields(Json::objectValue);
-  fields["request_id"] = request.request_id;
+  fields["request_id"] = request_id;
   fields["detail"] = error.what();
   log::error(message, fields);
 }
 
 }  // namespace
 
-Response handle_api_request(const Request& request, ApiContext& context) {
+Response response_for_error(const std::exception_ptr& failure, const std::string& request_id) {
   try {
-    return route(request, context);
+    std::rethrow_exception(failure);
   } catch (const BadInput& error) {
-    return error_reply(request, Response::error(400, error_code_for_status(400), error.what()));
+    return Response::error(400, error_code_for_status(400), error.what());
   } catch (const ClientError& error) {
     Response response = Response::error(error.status(), error_code_for_status(error.status()), error.what());
     if (error.retry_after_seconds() > 0) {
       response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds()));
     }
-    return error_reply(request, std::move(response));
+    return response;
   } catch (const StoreUnavailable& error) {
-    log_failure(request, "database unavailable", error);
-    return error_reply(request, Response::error(503, "unavailable",
-                                                "the service is temporarily unavailable, try again shortly"));
+    log_failure(request_id, "database unavailable", error);
+    return Response::error(503, "unavailable", "the service is temporarily unavailable, try again shortly");
   } catch (const std::exception& error) {
-    log_failure(request, "unhandled error", error);
-    return error_reply(request, Response::error(500, "internal", "internal error"));
+    log_failure(request_id, "unhandled error", error);
+    return Response::error(500, "internal", "internal error");
+  }
+}
+
+Response error_reply(ResponseStream* stream, Response response) {
+  if (stream && stream->begun()) stream->write(format_sse_event("error", response.body));
+  return response;
+}
+
+Response handle_api_request(const Request& request, ApiContext& context) {
+  try {
+    return route(request, context);
+  } catch (...) {
+    return error_reply(request.stream, response_for_error(std::current_exception(), request.request_id));
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <exception>
 
 #include "answers/responder.h"
 #include "api/ask_admission.h"
@@ -21,15 +22,16 @@ struct ApiLimits {
   int history_messages = 20;       // earlier messages loaded for the model's context
 };
 
-// What a handler may use. One per serving thread.
+// What a handler may use: the process's, shared by its serving threads (each of which has
+// entered MySQL's thread state).
 struct ApiContext {
   Store& store;
   Responder& responder;
   ApiLimits limits;
-  // The process's, shared by its threads; both or neither (then every read is a fresh query).
+  // Both or neither (then every read is a fresh query).
   TranscriptCache* transcripts = nullptr;
   SessionVersionBatch* versions = nullptr;
-  // The process's, shared by its threads; null when asks need no admission (no model to wait on).
+  // Null when asks need no admission (no model to wait on).
   AskAdmission* admission = nullptr;
 };
 
@@ -38,6 +40,13 @@ struct ApiContext {
 // the error is sent as an "error" event instead.
 Response handle_api_request(const Request& request, ApiContext& context);
 
+// The contract's error response for what a handler threw (BadInput 400, ClientError its status,
+// StoreUnavailable 503, anything else 500 with the detail in the log only).
+Response response_for_error(const std::exception_ptr& failure, const std::string& request_id);
+// `response`, also sent as an "error" event when `stream` has begun (an answer streaming).
+Response error_reply(ResponseStream* stream, Response response);
+
+// May defer its response (an answer that waits on the model); its returned Response then is not sent.
 Response handle_ask(const Request& request, ApiContext& context);
 Response handle_session(const Request& request, ApiContext& context, const std::string& session_id);
 Response handle_healthz(const Request& request, ApiContext& context);

@@ -1,6 +1,11 @@
 // POST /api/chatbot/ask/: parse, validate, find the session, answer (cache, model or knowledge),
 // store both messages in one transaction, reply as JSON or as a stream of events.
+//
+// An answer from the model does not hold the serving thread: the response is deferred to the
+// event loop, the model call streams its tokens from there, and storing the answer and the
+// `done` event run on a serving thread again (pool -> loop -> pool).
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include "answers/question_key.h"
@@ -20,6 +25,27 @@ struct SessionState {
   std::string id;
   bool known = false;                  // an existing session (else a new one starts)
   std::vector<StoredMessage> history;  // its last messages, oldest first
+};
+
+// One ask from its parsing to its stored answer; shared by the steps on the serving threads
+// and the event loop.
+struct AskInFlight {
+  AskInFlight(ApiContext& api, std::string id, AskRequest asked)
+      : context(api), request_id(std::move(id)), ask(std::move(asked)) {}
+
+  ApiContext& context;
+  std::string request_id;
+  AskRequest ask;
+  SessionState session;
+  std::chrono::system_clock::time_point asked_at;
+  Stopwatch stopwatch;
+  std::optional<AskAdmission::Ticket> ticket;  // held until the answer is stored
+  std::shared_ptr<ResponseStream> out;         // where a streamed or deferred reply goes
+  std::optional<EventStream> events;           // over `out`, when streaming
+  bool deferred = false;
+  bool cacheable = false;
+  std::string normalized;  // the question as the cache knows it
+  std::string hash;
 };
 
 void check_envelope(const Request& request) {
@@ -48,18 +74,10 @@ SessionState find_session(const AskRequest& ask, ApiContext& context,
   return {*ask.session_id, true, context.store.recent_messages(*ask.session_id, limits.history_messages)};
 }
 
-// A first question asked before: the model's stored answer, sent as one token when streaming.
-std::optional<Answer> cached_answer(const std::string& hash, const AnswerRequest& request, ApiContext& context) {
-  auto text = context.store.cached_answer(hash);
-  if (!text) return std::nullopt;
-  if (request.sink) (*request.sink)(*text);
-  return Answer{std::move(*text), Source::cache, {}};
-}
-
-void remember_answer(const std::string& session_id, const std::string& hash, const std::string& normalized_question,
-                     const Answer& answer, ApiContext& context) {
+void remember_answer(const AskInFlight& flight, const Answer& answer) {
   try {
-    context.store.cache_answer(session_id, hash, normalized_question, answer.text, context.limits.cache_ttl);
+    flight.context.store.cache_answer(flight.session.id, flight.hash, flight.normalized, answer.text,
+                                      flight.context.limits.cache_ttl);
   } catch (const std::exception& error) {  // the answer is stored; only its reuse is lost
     Json::Value fields(Json::objectValue);
     fields["detail"] = error.what();
@@ -94,52 +112,105 @@ std::string one_field_json(std::string_view name, std::string_view value) {
   return out.take();
 }
 
+// Stores both messages and caches what may be reused; the reply's JSON (the `done` payload).
+std::string store_answer(AskInFlight& flight, const Answer& answer) {
+  const Exchange exchange{flight.session.id, flight.ask.visitor, flight.ask.message, flight.asked_at,
+                          answer.text, std::chrono::system_clock::now(), flight.stopwatch.elapsed_ms(),
+                          answer.source};
+  const StoredExchange stored = flight.context.store.record_exchange(exchange);
+  flight.ticket.reset();
+  // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
+  if (flight.cacheable && answer.source == Source::model && !answer.visitor_left) remember_answer(flight, answer);
+  return answer_json(exchange, stored);
+}
+
+// The reply on a thread that is serving the request: returned, or ended with `done`.
+Response reply_now(AskInFlight& flight, std::string body) {
+  if (!flight.events) return Response::json(200, std::move(body));
+  flight.events->send("done", body);
+  Response sent;  // already streamed; kept for the access log
+  sent.status = 200;
+  return sent;
+}
+
+// The reply of a deferred response, from whichever serving thread stored the answer.
+void reply_later(AskInFlight& flight, const Response& response) {
+  ResponseStream& out = *flight.out;
+  if (flight.events) {
+    flight.events->send(response.status == 200 ? "done" : "error", response.body);
+  } else {
+    out.begin(response.status, response.headers);
+    out.write(response.body);
+  }
+  out.finish();
+}
+
+void finish_later(const std::shared_ptr<AskInFlight>& flight, const Answer& answer) {
+  Response response;
+  try {
+    response = Response::json(200, store_answer(*flight, answer));
+  } catch (...) {
+    response = response_for_error(std::current_exception(), flight->request_id);
+  }
+  reply_later(*flight, response);
+}
+
+// The session event first: the visitor's session exists before anything else is said.
+void start_stream(AskInFlight& flight, ResponseStream& stream) {
+  if (!flight.session.known) flight.context.store.create_session(flight.session.id, flight.ask.visitor, flight.asked_at);
+  flight.out = std::shared_ptr<ResponseStream>(std::shared_ptr<void>(), &stream);  // not owned
+  flight.events.emplace(*flight.out);
+  flight.events->begin();
+  flight.events->send("session", one_field_json("session_id", flight.session.id));
+}
+
+// Hands the response to the event loop; the visitor hanging up from now on stops the answer.
+void defer_reply(AskInFlight& flight, const Request& request) {
+  if (!request.stream) throw std::logic_error("an answer that comes later needs a response stream");
+  flight.out = request.stream->defer();
+  flight.deferred = true;
+  if (flight.events) flight.events.emplace(*flight.out);
+}
+
+TokenSink token_sink(const std::shared_ptr<AskInFlight>& flight) {
+  if (!flight->events) return {};
+  return [raw = flight.get()](std::string_view text) { return raw->events->send("token", one_field_json("text", text)); };
+}
+
 }  // namespace
 
 Response handle_ask(const Request& request, ApiContext& context) {
   check_envelope(request);
-  const AskRequest ask = parse_ask_request(request.body, context.limits.max_message_chars);
-  const auto asked_at = std::chrono::system_clock::now();
-  SessionState session = find_session(ask, context, asked_at);
-  std::optional<AskAdmission::Ticket> ticket;  // held until the answer is stored
-  if (context.admission && !ticket.emplace(context.admission->try_enter())) return busy();
+  auto flight = std::make_shared<AskInFlight>(context, request.request_id,
+                                              parse_ask_request(request.body, context.limits.max_message_chars));
+  flight->asked_at = std::chrono::system_clock::now();
+  flight->session = find_session(flight->ask, context, flight->asked_at);
+  if (context.admission && !flight->ticket.emplace(context.admission->try_enter())) return busy();
+  if (request.stream != nullptr && accepts_event_stream(request.accept)) start_stream(*flight, *request.stream);
 
-  const bool streaming = request.stream != nullptr && accepts_event_stream(request.accept);
-  std::optional<EventStream> events;
-  const TokenSink to_browser = [&](std::string_view text) {
-    return events->send("token", one_field_json("text", text));
-  };
-  if (streaming) {
-    if (!session.known) context.store.create_session(session.id, ask.visitor, asked_at);
-    events.emplace(*request.stream);
-    events->begin();
-    events->send("session", one_field_json("session_id", session.id));
+  flight->cacheable = context.limits.answer_cache && !flight->session.known;
+  if (flight->cacheable) {
+    flight->normalized = normalize_question(flight->ask.message);
+    flight->hash = question_hash(flight->normalized);
+    if (auto text = context.store.cached_answer(flight->hash)) {
+      if (flight->events) flight->events->send("token", one_field_json("text", *text));
+      return reply_now(*flight, store_answer(*flight, Answer{std::move(*text), Source::cache, {}}));
+    }
   }
 
-  const Stopwatch stopwatch;
-  const AnswerRequest answer_request{ask.message, std::move(session.history), streaming ? &to_browser : nullptr};
-  const bool cacheable = context.limits.answer_cache && !session.known;
-  const std::string normalized = cacheable ? normalize_question(ask.message) : "";
-  const std::string hash = cacheable ? question_hash(normalized) : "";
-  std::optional<Answer> answer = cacheable ? cached_answer(hash, answer_request, context) : std::nullopt;
-  if (!answer) answer = context.responder.answer(answer_request);
-
-  const Exchange exchange{session.id, ask.visitor, ask.message, asked_at, answer->text,
-                          std::chrono::system_clock::now(), stopwatch.elapsed_ms(), answer->source};
-  const StoredExchange stored = context.store.record_exchange(exchange);
-  // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
-  if (cacheable && answer->source == Source::model && !answer->visitor_left) {
-    remember_answer(session.id, hash, normalized, *answer, context);
+  AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight)};
+  if (!context.responder.answers_later()) {
+    std::optional<Answer> answer;
+    context.responder.answer(std::move(asked), [&](Answer given) { answer = std::move(given); });
+    return reply_now(*flight, store_answer(*flight, *answer));
   }
-
-  std::string body = answer_json(exchange, stored);
-  if (streaming) {
-    events->send("done", body);
-    Response sent;  // already streamed; kept for the access log
-    sent.status = 200;
-    return sent;
-  }
-  return Response::json(200, std::move(body));
+  defer_reply(*flight, request);
+  const CancelAnswer cancel =
+      context.responder.answer(std::move(asked), [flight](Answer answer) { finish_later(flight, answer); });
+  flight->out->on_client_gone(cancel);
+  Response deferred;  // not sent: the loop has the response
+  deferred.status = 200;
+  return deferred;
 }
 
 }  // namespace chat

@@ -1,53 +1,23 @@
 // The model service client over HTTPS (libcurl + OpenSSL, peer and host always verified): the
 // OpenAI-compatible chat-completions protocol (Hugging Face router, TGI, vLLM, llama.cpp server)
-// and the legacy Hugging Face text-generation protocol, each plain or streamed (SSE). One
-// client per thread: its curl handle keeps the connection open between calls.
+// and the legacy Hugging Face text-generation protocol, each plain or streamed (SSE). One client
+// per process: its calls run on the event loop, all at once, sharing connections.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "async/event_loop.h"
+#include "model/curl_multi.h"
+#include "model/model_failure.h"
 #include "model/model_settings.h"
+#include "model/model_transfer.h"
 #include "model/prompt.h"
 
 namespace chat {
-
-enum class ModelFailure {
-  none,
-  timeout,           // the time budget ran out
-  connect,           // no connection (refused, unresolvable, reset)
-  tls,               // certificate or handshake failure: never retried without verification
-  unauthorized,      // 401: bad or missing token
-  payment_required,  // 402: credits exhausted
-  rate_limited,      // 429
-  bad_request,       // 400: often "model not supported by any provider"
-  not_found,         // 404: wrong URL or model
-  gone,              // 410: the retired api-inference host
-  loading,           // 503 with "loading": the model is starting
-  server_error,      // other 5xx
-  client_error,      // other 4xx or an unexpected status
-  malformed,         // an answer that is not the protocol's JSON
-  stream_error,      // an error sent inside a 200 stream
-  cut_stream,        // the stream ended before its end marker
-  empty,             // a well-formed answer with no text
-  internal,          // this process failed while handling the answer (the detail says how)
-};
-
-// Stable names for logs ("timeout", "unauthorized", ...) and a hint for the operator.
-std::string_view failure_name(ModelFailure failure);
-std::string_view failure_hint(ModelFailure failure);
-
-struct ModelResult {
-  ModelFailure failure = ModelFailure::none;
-  std::string text;       // the answer, or what was streamed before a failure
-  long http_status = 0;
-  std::string detail;     // short, for the log; never holds the token
-  int attempts = 0;
-
-  bool ok() const { return failure == ModelFailure::none; }
-};
 
 struct ModelPrompt {
   std::string system;
@@ -55,31 +25,58 @@ struct ModelPrompt {
   std::string question;
 };
 
-// Receives streamed text as it arrives; returns false to stop the stream (client gone or answer
-// long enough), which ends the call with what was received.
-using TokenSink = std::function<bool(std::string_view text)>;
+// Receives a call's result once, on the loop's thread.
+using ModelDone = std::function<void(ModelResult)>;
+
+class ModelClient;
+
+// One call in flight: its attempts (within the time budget it retries once after a 503
+// "loading", waiting estimated_time when that fits, or after a connection failure; never after
+// a 4xx or once text was streamed).
+class ModelCall : public std::enable_shared_from_this<ModelCall> {
+ public:
+  ModelCall(ModelClient& client, std::string body, TokenSink sink, ModelDone done);
+  // Stops the call (the visitor left): `done` then runs with what was streamed so far. Safe
+  // from any thread, and after the call ended (then it does nothing).
+  void cancel();
+
+ private:
+  friend class ModelClient;
+  void start_attempt();
+  void on_finished(CURLcode code);
+  bool retry_later(const ModelResult& failed);
+  void finish(ModelResult result);
+  long remaining_ms() const;
+
+  ModelClient& client_;
+  const std::string body_;
+  const TokenSink sink_;  // empty: the answer comes whole
+  ModelDone done_;
+  const EventLoop::Clock::time_point deadline_;
+  int attempts_ = 0;
+  std::unique_ptr<ModelTransfer> transfer_;
+  std::optional<EventLoop::TimerId> retry_timer_;
+  bool finished_ = false;
+};
 
 class ModelClient {
  public:
-  explicit ModelClient(ModelSettings settings);
-  ~ModelClient();
+  ModelClient(ModelSettings settings, EventLoop& loop);
   ModelClient(const ModelClient&) = delete;
   ModelClient& operator=(const ModelClient&) = delete;
 
-  // Asks the model; streams when `sink` is given. Within settings.timeout_ms it retries once
-  // after a 503 "loading" (waiting estimated_time when that fits) or a connection failure, and
-  // never after a 4xx or once text was streamed.
-  ModelResult complete(const ModelPrompt& prompt, const TokenSink* sink);
+  // Starts a call; safe from any thread. With a `sink` the answer streams to it. `sink` and
+  // `done` run on the loop's thread.
+  std::shared_ptr<ModelCall> call(const ModelPrompt& prompt, TokenSink sink, ModelDone done);
 
   // The JSON request body for `prompt` (exposed for tests).
   std::string request_body(const ModelPrompt& prompt, bool stream) const;
 
  private:
-  struct Transfer;
-  ModelResult attempt(const std::string& body, const TokenSink* sink, long budget_ms);
-
+  friend class ModelCall;
   ModelSettings settings_;
-  void* curl_;  // CURL*, kept between calls for connection reuse
+  EventLoop& loop_;
+  CurlMulti multi_;
 };
 
 // Call once in main before any thread uses a ModelClient.

@@ -12,24 +12,36 @@
 
 namespace {
 
+// Answers "You asked: ..." at once, or (later) when the test runs `pending`, as the model
+// answerer does from a serving thread after its call.
 class EchoResponder final : public chat::Responder {
  public:
-  chat::Answer answer(const chat::AnswerRequest& request) override {
+  bool answers_later() const override { return later; }
+  chat::CancelAnswer answer(chat::AnswerRequest request, chat::AnswerDone done) override {
     if (fail) throw std::runtime_error("secret internal detail");
     ++calls;
     last_history = request.history;
     std::string text = "You asked: " + request.question;
-    if (request.sink) (*request.sink)(text);
-    return {text, source, {}, visitor_left};
+    if (request.sink) request.sink(text);
+    chat::Answer answer{text, source, {}, visitor_left};
+    if (!later) {
+      done(std::move(answer));
+      return [] {};
+    }
+    pending = [done, answer] { done(answer); };
+    return [this] { ++cancels; };
   }
   bool fail = false;
+  bool later = false;
   bool visitor_left = false;
   int calls = 0;
+  int cancels = 0;
+  std::function<void()> pending;
   chat::Source source = chat::Source::knowledge;
   std::vector<chat::StoredMessage> last_history;
 };
 
-// Collects what a handler streams.
+// Collects what a handler streams; a deferred response is recorded by a stream of its own.
 class RecordingStream final : public chat::ResponseStream {
  public:
   void begin(int status, const chat::Headers& headers) override {
@@ -42,11 +54,21 @@ class RecordingStream final : public chat::ResponseStream {
     return true;
   }
   bool begun() const override { return started; }
+  std::shared_ptr<chat::ResponseStream> defer() override {
+    deferred = std::make_shared<RecordingStream>();
+    deferred->started = started;
+    return deferred;
+  }
+  void finish() override { finished = true; }
+  void on_client_gone(std::function<void()> callback) override { gone = std::move(callback); }
 
   int status = 0;
   chat::Headers headers;
   std::string body;
   bool started = false;
+  bool finished = false;
+  std::shared_ptr<RecordingStream> deferred;
+  std::function<void()> gone;
 };
 
 class ApiTest : public ::testing::Test {
@@ -84,12 +106,13 @@ class ApiTest : public ::testing::Test {
     return "";
   }
 
-  chat::Response ask_streaming(const std::string& body, RecordingStream& stream) {
+  chat::Response ask_streaming(const std::string& body, RecordingStream& stream,
+                               const std::string& accept = "text/event-stream") {
     chat::Request request;
     request.method = "POST";
     request.path = "/api/chatbot/ask/";
     request.content_type = "application/json";
-    request.accept = "text/event-stream";
+    request.accept = accept;
     request.body = body;
     request.stream = &stream;
     return chat::handle_api_request(request, context_);
@@ -371,4 +394,58 @@ TEST_F(ApiTest, OnlyModelAnswersAreCachedAndOnlyForFirstQuestions) {
   const auto follow_up = body_of(ask(R"({"message": "pricing?", "session_id": ")" + id + R"("})"));
   EXPECT_EQ(follow_up["source"].asString(), "model");
   EXPECT_EQ(responder_.calls, 4);
+}
+
+TEST_F(ApiTest, AnAnswerThatComesLaterIsStreamedAndStoredAfterTheHandlerReturned) {
+  responder_.later = true;
+  RecordingStream stream;
+  ask_streaming(R"({"message": "hello there"})", stream);
+  EXPECT_NE(stream.body.find("event: session"), std::string::npos);  // before the hand-over
+  ASSERT_TRUE(stream.deferred);
+  const RecordingStream& later = *stream.deferred;
+  EXPECT_NE(later.body.find("event: token\ndata: {\"text\":\"You asked: hello there\"}"), std::string::npos)
+      << later.body;
+  EXPECT_EQ(store_.message_count(), 0u);  // nothing stored while the answer is under way
+  EXPECT_FALSE(later.finished);
+  responder_.pending();  // the answer is given, on a serving thread
+  EXPECT_EQ(store_.message_count(), 2u);
+  EXPECT_NE(later.body.find("event: done\ndata: {"), std::string::npos) << later.body;
+  EXPECT_TRUE(later.finished);
+}
+
+TEST_F(ApiTest, AJsonAnswerThatComesLaterIsSentWholeByTheDeferredResponse) {
+  responder_.later = true;
+  RecordingStream stream;
+  ask_streaming(R"({"message": "pricing?"})", stream, "application/json");
+  ASSERT_TRUE(stream.deferred);
+  EXPECT_FALSE(stream.started);
+  responder_.pending();
+  const RecordingStream& later = *stream.deferred;
+  EXPECT_EQ(later.status, 200);
+  EXPECT_TRUE(later.finished);
+  EXPECT_EQ(body_of(chat::Response::json(200, later.body))["response"].asString(), "You asked: pricing?");
+}
+
+TEST_F(ApiTest, AVisitorWhoHangsUpCancelsTheAnswerUnderWay) {
+  responder_.later = true;
+  RecordingStream stream;
+  ask_streaming(R"({"message": "hello"})", stream);
+  ASSERT_TRUE(stream.deferred && stream.deferred->gone);
+  stream.deferred->gone();  // the event loop saw the connection close
+  EXPECT_EQ(responder_.cancels, 1);
+}
+
+TEST_F(ApiTest, AnAnswerThatCannotBeStoredEndsTheDeferredStreamWithAnErrorEvent) {
+  responder_.later = true;
+  RecordingStream stream;
+  ask_streaming(R"({"message": "hello"})", stream);
+  store_.set_available(false);
+  responder_.pending();
+  store_.set_available(true);
+  const RecordingStream& later = *stream.deferred;
+  EXPECT_NE(later.body.find("event: error\ndata: {\"error\":{\"code\":\"unavailable\""), std::string::npos)
+      << later.body;
+  EXPECT_EQ(later.body.find("event: done"), std::string::npos);
+  EXPECT_TRUE(later.finished);
+  EXPECT_EQ(store_.message_count(), 0u);
 }

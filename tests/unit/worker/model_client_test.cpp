@@ -1,5 +1,6 @@
-// Tests of the model client's own robustness, against a one-shot plain-HTTP server on loopback
-// (the TLS paths are the integration tests'): a sink that throws and a whole answer.
+// Tests of the model client's own robustness on its event loop, against a one-shot plain-HTTP
+// server on loopback (the TLS paths are the integration tests'): a sink that throws, a whole
+// answer, a call cancelled while the server is silent.
 #include "model/model_client.h"
 
 #include <arpa/inet.h>
@@ -8,6 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -15,10 +19,11 @@
 namespace chat {
 namespace {
 
-// Answers one connection with `response` (raw HTTP) after reading the request, then closes.
+// Answers one connection with `response` (raw HTTP) after reading the request, then closes; or,
+// silent, waits for the client to close the connection and notes that it did.
 class OneShotServer {
  public:
-  explicit OneShotServer(std::string response) : response_(std::move(response)) {
+  explicit OneShotServer(std::string response, bool silent = false) : response_(std::move(response)), silent_(silent) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -31,10 +36,14 @@ class OneShotServer {
     thread_ = std::thread([this] { serve(); });
   }
   ~OneShotServer() {
-    thread_.join();
+    join();
     ::close(listener_);
   }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  bool client_closed() const { return client_closed_; }
 
  private:
   void serve() {
@@ -55,11 +64,17 @@ class OneShotServer {
       if (got <= 0) break;
       request.append(buffer, static_cast<std::size_t>(got));
     }
-    ::send(client, response_.data(), response_.size(), MSG_NOSIGNAL);
+    if (silent_) {
+      client_closed_ = ::recv(client, buffer, sizeof buffer, 0) == 0;
+    } else {
+      ::send(client, response_.data(), response_.size(), MSG_NOSIGNAL);
+    }
     ::close(client);
   }
 
   std::string response_;
+  bool silent_;
+  std::atomic<bool> client_closed_{false};
   int listener_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -86,18 +101,28 @@ ModelSettings settings_for(const OneShotServer& server) {
 class ModelClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { init_model_client_library(); }
+  void SetUp() override { loop_.start(); }
+
+  // Calls the model and waits for the result, which comes on the loop's thread.
+  ModelResult complete(ModelClient& client, TokenSink sink) {
+    std::promise<ModelResult> result;
+    client.call(prompt_, std::move(sink), [&](ModelResult given) { result.set_value(std::move(given)); });
+    return result.get_future().get();
+  }
+
   const ModelPrompt prompt_{"system", {}, "question"};
+  EventLoop loop_;
 };
 
 TEST_F(ModelClientTest, StreamsTokensToTheSink) {
   OneShotServer server(http_response("text/event-stream", kStream));
-  ModelClient client(settings_for(server));
+  ModelClient client(settings_for(server), loop_);
   std::string received;
   const TokenSink sink = [&](std::string_view token) {
     received.append(token);
     return true;
   };
-  const ModelResult result = client.complete(prompt_, &sink);
+  const ModelResult result = complete(client, sink);
   EXPECT_TRUE(result.ok()) << failure_name(result.failure) << ": " << result.detail;
   EXPECT_EQ(received, "Hello there");
   EXPECT_EQ(result.text, "Hello there");
@@ -107,16 +132,16 @@ TEST_F(ModelClientTest, StreamsTokensToTheSink) {
 // instead, and the client stays usable.
 TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
   OneShotServer server(http_response("text/event-stream", kStream));
-  ModelClient client(settings_for(server));
+  ModelClient client(settings_for(server), loop_);
   const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("the visitor's stream broke"); };
-  const ModelResult result = client.complete(prompt_, &sink);
+  const ModelResult result = complete(client, sink);
   EXPECT_EQ(result.failure, ModelFailure::internal);
   EXPECT_NE(result.detail.find("the visitor's stream broke"), std::string::npos) << result.detail;
 
   OneShotServer again(http_response("application/json",
                                     R"({"choices":[{"message":{"role":"assistant","content":"Fine"}}]})"));
-  ModelClient second(settings_for(again));
-  const ModelResult whole = second.complete(prompt_, nullptr);
+  ModelClient second(settings_for(again), loop_);
+  const ModelResult whole = complete(second, {});
   EXPECT_TRUE(whole.ok()) << failure_name(whole.failure) << ": " << whole.detail;
   EXPECT_EQ(whole.text, "Fine");
 }
@@ -125,11 +150,33 @@ TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
 // outside libcurl: a sink that throws there fails the call too.
 TEST_F(ModelClientTest, ASinkThatThrowsOnTheStreamsLastEventFailsTheCall) {
   OneShotServer server(http_response("text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n"));
-  ModelClient client(settings_for(server));
+  ModelClient client(settings_for(server), loop_);
   const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("boom"); };
-  const ModelResult result = client.complete(prompt_, &sink);
+  const ModelResult result = complete(client, sink);
   EXPECT_EQ(result.failure, ModelFailure::internal);
   EXPECT_EQ(result.detail, "boom");
+}
+
+// The visitor left: the call stops at once with what was streamed (nothing here), and the model
+// service sees its connection closed, so no tokens are paid for nobody.
+TEST_F(ModelClientTest, ACancelledCallEndsAtOnceAndClosesTheConnection) {
+  OneShotServer server("", /*silent=*/true);
+  ModelSettings settings = settings_for(server);
+  settings.timeout_ms = 30000;
+  ModelClient client(settings, loop_);
+  std::promise<ModelResult> result;
+  const auto call = client.call(prompt_, [](std::string_view) { return true; },
+                                [&](ModelResult given) { result.set_value(std::move(given)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // connected, waiting for the answer
+  call->cancel();
+  auto finished = result.get_future();
+  ASSERT_EQ(finished.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const ModelResult stopped = finished.get();
+  EXPECT_TRUE(stopped.ok());
+  EXPECT_EQ(stopped.text, "");
+  call->cancel();  // after the end: nothing happens
+  server.join();
+  EXPECT_TRUE(server.client_closed());
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace chat {
 
 // --- HTTP and FastCGI -------------------------------------------------------------------------
 inline constexpr std::size_t kMaxRequestBodyBytes = 16 * 1024;  // nginx's client_max_body_size too
-inline constexpr int kListenBacklog = 1024;                     // --listen sockets
+inline constexpr int kListenBacklog = 4096;                     // --listen sockets
 inline constexpr std::int64_t kSlowRequestMs = 1000;            // logged though it succeeded
 inline constexpr int kAcceptBackOffMs = 100;                    // after a failed accept (EMFILE)
 // What a deferred response may hold unsent while its client does not read (an answer is at most

@@ -131,7 +131,7 @@ class Sampler:
         while not self.stop.is_set():
             self.rss_mb[0] = max(self.rss_mb[0], worker_rss_mb(self.stack))
             self.connections[0] = max(self.connections[0], int(self.stack.database.scalar(
-                "SELECT COUNT(*) - 1 FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Daemon'")))
+                "SELECT VARIABLE_VALUE - 1 FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_CONNECTED'")))
             time.sleep(0.2)
 
     def __enter__(self):

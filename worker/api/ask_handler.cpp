@@ -183,9 +183,10 @@ Response handle_ask(const Request& request, ApiContext& context) {
   check_envelope(request);
   auto flight = std::make_shared<AskInFlight>(context, request.request_id,
                                               parse_ask_request(request.body, context.limits.max_message_chars));
+  // Refused before any database work, so that refusals stay fast when the database is busy.
+  if (context.admission && !flight->ticket.emplace(context.admission->try_enter())) return busy();
   flight->asked_at = std::chrono::system_clock::now();
   flight->session = find_session(flight->ask, context, flight->asked_at);
-  if (context.admission && !flight->ticket.emplace(context.admission->try_enter())) return busy();
   if (request.stream != nullptr && accepts_event_stream(request.accept)) start_stream(*flight, *request.stream);
 
   flight->cacheable = context.limits.answer_cache && !flight->session.known;

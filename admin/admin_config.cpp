@@ -10,7 +10,8 @@ std::optional<AdminConfig> load_admin_config(const EnvLookup& env, std::string* 
   AdminConfig config;
   if (!read_database_url(env, "CHAT_DATABASE_URL", /*required=*/true, config.database, error)) return std::nullopt;
   config.read_database = config.database;
-  if (!read_database_url(env, "CHAT_ADMIN_DATABASE_URL", /*required=*/false, config.read_database, error)) {
+  if (!read_database_url(env, "CHAT_ADMIN_DATABASE_URL", /*required=*/false, config.read_database, error) ||
+      !read_peer_allowlist(env, "CHAT_FASTCGI_ALLOWED_PEERS", config.fastcgi_peers, error)) {
     return std::nullopt;
   }
   if (const char* token = env("CHAT_ADMIN_TOKEN"); token && *token) {

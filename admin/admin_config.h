@@ -13,6 +13,8 @@ struct AdminConfig {
   DatabaseUrl database;                // CHAT_DATABASE_URL: the primary; erase and purge write here
   DatabaseUrl read_database;           // CHAT_ADMIN_DATABASE_URL (default CHAT_DATABASE_URL): reports
   std::optional<std::string> token;    // CHAT_ADMIN_TOKEN; unset or empty: every request gets 401
+  // CHAT_FASTCGI_ALLOWED_PEERS: who may connect when listening on TCP (default: loopback)
+  PeerAllowlist fastcgi_peers = PeerAllowlist::loopback();
 };
 
 // Reads and validates the settings; on a bad value returns nullopt and one line naming the

@@ -110,9 +110,9 @@ int main(int argc, char** argv) {
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
   const chat::AdminToken token(config->token);
   FCGX_Init();
-  chat::FcgiServer server(listen_fd, chat::kServingThreads, [&] {
-    return std::make_unique<AdminThread>(*config, token);
-  });
+  chat::FcgiServer server(
+      listen_fd, [&] { return std::make_unique<AdminThread>(*config, token); },
+      chat::FcgiServerOptions{.threads = chat::kServingThreads, .peers = config->fastcgi_peers});
   server.start();
   std::optional<chat::BackgroundWork> background(std::in_place, config->database);
 
@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
   fields["database"] = config->database.redacted();
   fields["read_database"] = config->read_database.redacted();
   fields["token_configured"] = token.configured();
+  fields["fastcgi_peers"] = config->fastcgi_peers.describe();
   chat::log::info("chat-admin started", fields);
   if (!token.configured()) chat::log::warn("CHAT_ADMIN_TOKEN is not set: every admin request gets 401");
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "bad_input.h"
+
 namespace chat {
 namespace {
 
@@ -82,6 +84,17 @@ bool read_database_url(const EnvLookup& env, const char* name, bool required, Da
   if (!parsed) return setting_error(error, name, reason);
   out = *parsed;
   return true;
+}
+
+bool read_peer_allowlist(const EnvLookup& env, const char* name, PeerAllowlist& out, std::string* error) {
+  const char* list = env(name);
+  if (!list) return true;
+  try {
+    out = PeerAllowlist::parse(list);
+    return true;
+  } catch (const BadInput& bad) {
+    return setting_error(error, name, bad.what());
+  }
 }
 
 }  // namespace chat

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/peer_allowlist.h"
 #include "mysql/database_url.h"
 
 namespace chat {
@@ -36,5 +37,8 @@ bool read_choice(const EnvLookup& env, const char* name, std::initializer_list<c
 // A database URL (mysql://...). Unset or empty is an error when `required`.
 bool read_database_url(const EnvLookup& env, const char* name, bool required, DatabaseUrl& out,
                        std::string* error);
+
+// A list of peer addresses and networks (CHAT_FASTCGI_ALLOWED_PEERS).
+bool read_peer_allowlist(const EnvLookup& env, const char* name, PeerAllowlist& out, std::string* error);
 
 }  // namespace chat

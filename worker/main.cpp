@@ -103,6 +103,7 @@ void log_started(const Settings& settings) {
   fields["threads"] = config.worker_threads;
   fields["database_pool"] = static_cast<int>(config.database_pool_size);
   fields["max_asks_in_flight"] = config.max_asks_in_flight;
+  fields["fastcgi_peers"] = config.fastcgi_peers.describe();
   fields["database"] = config.database.redacted();
   fields["knowledge_sections"] = static_cast<int>(settings.knowledge.sections().size());
   fields["answers"] = config.model.enabled() ? "model " + config.model.model + " at " + config.model.url
@@ -131,9 +132,12 @@ int serve_child(int listen_fd, const Settings& settings) {
                            config.model.enabled() ? &admission : nullptr};
   loop.start();
   {
-    chat::FcgiServer server(
-        listen_fd, config.worker_threads, [&] { return std::make_unique<WorkerThread>(context); },
-        config.worker_max_requests, chat::FcgiAsync{&loop, &tasks});
+    chat::FcgiServer server(listen_fd, [&] { return std::make_unique<WorkerThread>(context); },
+                            chat::FcgiServerOptions{.threads = config.worker_threads,
+                                                    .max_requests = config.worker_max_requests,
+                                                    .loop = &loop,
+                                                    .tasks = &tasks,
+                                                    .peers = config.fastcgi_peers});
     server.start();
     chat::wait_for_stop([&] { return server.stopping(); });
     server.stop();

@@ -82,6 +82,7 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
       !read_bounded(env, "CHAT_DB_POOL_SIZE", 1, kMaxDatabasePoolSize, config.database_pool_size, error) ||
       !read_bounded(env, "CHAT_DB_POOL_WAIT_MS", 1, kMaxDatabasePoolWaitMs, config.database_pool_wait_ms, error) ||
       !read_bounded(env, "CHAT_MAX_ASKS_IN_FLIGHT", 1, kMaxAsksInFlight, asks_in_flight, error) ||
+      !read_peer_allowlist(env, "CHAT_FASTCGI_ALLOWED_PEERS", config.fastcgi_peers, error) ||
       !read_model(env, config.model, error)) {
     return std::nullopt;
   }

@@ -26,6 +26,8 @@ struct Config {
   // CHAT_MAX_ASKS_IN_FLIGHT: asks that wait on the model at once per process, then 503. They
   // wait on the event loop, not on a thread, so this bounds memory, not threads.
   int max_asks_in_flight = 4096;
+  // CHAT_FASTCGI_ALLOWED_PEERS: who may connect when listening on TCP (default: loopback)
+  PeerAllowlist fastcgi_peers = PeerAllowlist::loopback();
   ModelSettings model;
 };
 

@@ -1,7 +1,10 @@
 // The FastCGI adapter over libfcgi (see the header).
 #include "http/fcgi_server.h"
 
+#include <arpa/inet.h>
 #include <fcgiapp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -25,6 +28,13 @@
 
 namespace chat {
 namespace {
+
+constexpr int kRefusedPeer = 1;  // accept_request: the connection was closed, nothing to serve
+
+std::int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string param(FCGX_Request& request, const char* name) {
   const char* value = FCGX_GetParam(name, request.envp);
@@ -175,12 +185,10 @@ bool is_listening_socket(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
 }
 
-FcgiServer::FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests, FcgiAsync async)
+FcgiServer::FcgiServer(int listen_fd, HandlerFactory factory, FcgiServerOptions options)
     : listen_fd_(listen_fd),
-      thread_count_(threads),
       factory_(std::move(factory)),
-      max_requests_(max_requests),
-      async_(async),
+      options_(std::move(options)),
       stop_event_(::eventfd(0, EFD_CLOEXEC)),
       drained_event_(::eventfd(0, EFD_CLOEXEC)) {
   // Non-blocking, so a thread woken for a connection another thread took is not stuck in accept.
@@ -195,7 +203,7 @@ FcgiServer::~FcgiServer() {
 }
 
 void FcgiServer::start() {
-  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { serve(); });
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { serve(); });
 }
 
 namespace {
@@ -213,14 +221,14 @@ void FcgiServer::stop() {
 
 std::shared_ptr<ResponseStream> FcgiServer::defer(FCGX_Request& fcgi, bool begun) {
   ++deferred_;
-  return LoopResponse::adopt(*async_.loop, fcgi.ipcFd, fcgi.requestId, begun, [this] { release_deferred(); });
+  return LoopResponse::adopt(*options_.loop, fcgi.ipcFd, fcgi.requestId, begun, [this] { release_deferred(); });
 }
 
 void FcgiServer::release_deferred() {
   if (--deferred_ == 0 && stopping_) signal_event(drained_event_);
 }
 
-bool FcgiServer::drained() const { return deferred_ == 0 && (!async_.tasks || async_.tasks->empty()); }
+bool FcgiServer::drained() const { return deferred_ == 0 && (!options_.tasks || options_.tasks->empty()); }
 
 void FcgiServer::join() {
   for (auto& thread : threads_) {
@@ -247,7 +255,45 @@ void FcgiServer::stop_accepting(int poller) {
 }
 
 void FcgiServer::count_request() {
-  if (max_requests_ > 0 && ++served_ >= max_requests_) stop();
+  if (options_.max_requests > 0 && ++served_ >= options_.max_requests) stop();
+}
+
+// Accepts a connection itself, so that a peer the allowlist refuses is closed before libfcgi
+// reads a byte of it, then lets libfcgi read the request from it. 0, kRefusedPeer, or minus the
+// errno of a failure.
+int FcgiServer::accept_request(FCGX_Request& fcgi) {
+  sockaddr_storage peer{};
+  socklen_t size = sizeof peer;
+  const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &size, SOCK_CLOEXEC);
+  if (fd < 0) return -errno;
+  if (!options_.peers.allows(peer)) {
+    log_refused_peer(peer);
+    ::close(fd);
+    return kRefusedPeer;
+  }
+  if (peer.ss_family != AF_UNIX) {
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  fcgi.ipcFd = fd;
+  fcgi.keepConnection = 1;  // else FCGX_Accept_r, ending the previous request, would close fd
+  return FCGX_Accept_r(&fcgi);
+}
+
+void FcgiServer::log_refused_peer(const sockaddr_storage& peer) {
+  const std::int64_t now = monotonic_ms();
+  std::int64_t last = refused_logged_at_ms_;
+  if (now - last < 60000 || !refused_logged_at_ms_.compare_exchange_strong(last, now)) return;
+  char address[INET6_ADDRSTRLEN] = "?";
+  const void* bytes = peer.ss_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in&>(peer).sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr);
+  ::inet_ntop(peer.ss_family, bytes, address, sizeof address);
+  Json::Value fields(Json::objectValue);
+  fields["peer"] = address;
+  fields["allowed"] = options_.peers.describe();
+  fields["hint"] = "FastCGI has no authentication: list nginx's addresses in CHAT_FASTCGI_ALLOWED_PEERS";
+  log::warn("refused a FastCGI connection from a peer not allowed (logged once a minute)", fields);
 }
 
 // A failed accept other than "another thread took it" (EMFILE, ENFILE, ENOBUFS...) leaves the
@@ -284,7 +330,7 @@ std::unique_ptr<RequestHandler> FcgiServer::make_handler() {
 void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
   const Stopwatch stopwatch;
   FcgiResponseStream::Deferrer deferrer;
-  if (async_.loop) deferrer = [this](FCGX_Request& request, bool begun) { return defer(request, begun); };
+  if (options_.loop) deferrer = [this](FCGX_Request& request, bool begun) { return defer(request, begun); };
   FcgiResponseStream stream(fcgi, std::move(deferrer));
   Request request;
   Response response = Response::error(500, "internal", "internal error");
@@ -316,7 +362,7 @@ void FcgiServer::serve() {
   const std::unique_ptr<RequestHandler> handler = make_handler();
   if (!handler) return;
   const int poller = ::epoll_create1(EPOLL_CLOEXEC);
-  const int tasks = async_.tasks ? async_.tasks->fd() : -1;
+  const int tasks = options_.tasks ? options_.tasks->fd() : -1;
   epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
   epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
   epoll_event task_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = tasks}};
@@ -329,9 +375,10 @@ void FcgiServer::serve() {
   for (;;) {
     const int ready = wait_for_event(poller);
     if (ready >= 0 && ready == tasks) {
-      async_.tasks->run_one();
+      options_.tasks->run_one();
     } else if (ready == listen_fd_ && !stopping_) {
-      const int accepted = FCGX_Accept_r(&fcgi);  // 0, or minus the errno of the failure
+      const int accepted = accept_request(fcgi);
+      if (accepted == kRefusedPeer) continue;
       if (accepted < 0) {
         back_off_after_failed_accept(-accepted);
         continue;

@@ -14,6 +14,7 @@
 #include "async/event_loop.h"
 #include "async/work_queue.h"
 #include "http/http.h"
+#include "http/peer_allowlist.h"
 
 struct FCGX_Request;
 
@@ -35,11 +36,14 @@ int open_fastcgi_socket(const std::string& address, int backlog);
 // True when `fd` is a listening socket (fd 0 from spawn-fcgi or systemd).
 bool is_listening_socket(int fd);
 
-// Where deferred responses are finished, and the tasks the serving threads take on; both null
-// for a server whose handlers answer on their own thread.
-struct FcgiAsync {
+struct FcgiServerOptions {
+  int threads = 1;
+  long max_requests = 0;  // then the server stops by itself (recycling); 0: no limit
+  // Where deferred responses are finished, and the tasks the serving threads take on; both null
+  // for a server whose handlers answer on their own thread.
   EventLoop* loop = nullptr;
   WorkQueue* tasks = nullptr;
+  PeerAllowlist peers = PeerAllowlist::loopback();  // who may connect over TCP
 };
 
 // Serving threads wait in epoll on the listening socket (made non-blocking, EPOLLEXCLUSIVE so
@@ -47,8 +51,7 @@ struct FcgiAsync {
 // socket, which other processes may share: it only wakes this process's threads.
 class FcgiServer {
  public:
-  // After `max_requests` requests (0: no limit) the server stops by itself (recycling).
-  FcgiServer(int listen_fd, int threads, HandlerFactory factory, long max_requests = 0, FcgiAsync async = {});
+  FcgiServer(int listen_fd, HandlerFactory factory, FcgiServerOptions options);
   ~FcgiServer();
 
   void start();
@@ -66,21 +69,22 @@ class FcgiServer {
   void stop_accepting(int poller);
   std::shared_ptr<ResponseStream> defer(FCGX_Request& fcgi, bool begun);
   void release_deferred();
+  int accept_request(FCGX_Request& fcgi);
   void back_off_after_failed_accept(int error);
+  void log_refused_peer(const sockaddr_storage& peer);
   void serve_request(FCGX_Request& fcgi, RequestHandler& handler);
   void count_request();
 
   int listen_fd_;
-  int thread_count_;
   HandlerFactory factory_;
-  long max_requests_;
-  FcgiAsync async_;
+  FcgiServerOptions options_;
   int stop_event_;     // an eventfd, readable once stopping
   int drained_event_;  // an eventfd, readable once stopping and no deferred response is left
   std::atomic<int> deferred_{0};  // deferred responses not yet released
   std::atomic<long> served_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accept_failing_{false};  // logged once until an accept succeeds again
+  std::atomic<std::int64_t> refused_logged_at_ms_{0};  // refused peers: a log line a minute at most
   std::vector<std::thread> threads_;
 };
 

@@ -428,6 +428,14 @@ class ComposeFile(unittest.TestCase):
         self.assertEqual(self.services["admin"]["environment"]["CHAT_HEALTHCHECK_ADDRESS"], "127.0.0.1:9001")
         self.assertIn("@mariadb:3306/chat", self.services["worker"]["environment"]["CHAT_DATABASE_URL"])
 
+    def test_fastcgi_is_served_to_nginx_and_the_health_checks_only(self):
+        nginx_address = self.services["nginx"]["networks"]["backend"]["ipv4_address"]
+        subnet = self.compose["networks"]["backend"]["ipam"]["config"][0]["subnet"]
+        self.assertTrue(nginx_address.startswith(subnet.rsplit(".", 1)[0] + "."))
+        for name in ("worker", "admin"):
+            peers = [peer.strip() for peer in self.services[name]["environment"]["CHAT_FASTCGI_ALLOWED_PEERS"].split(",")]
+            self.assertEqual(peers, [nginx_address, "127.0.0.1"], name)
+
     def test_required_settings_are_in_env_example(self):
         with open(os.path.join(support.REPO_DIR, "docker", "env.example"), encoding="utf-8") as file:
             example = file.read()

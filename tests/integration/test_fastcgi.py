@@ -171,5 +171,64 @@ class AcceptFailureTest(unittest.TestCase):
             master.wait(30)
 
 
+def exchange_from(source, port, request):
+    """Sends one request over TCP from the loopback address `source`; returns the bytes received."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.bind((source, 0))
+        connection.connect(("127.0.0.1", port))
+        try:
+            connection.sendall(request)
+        except OSError:
+            return b""
+        data = b""
+        try:
+            while chunk := connection.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    return data
+
+
+class PeerAllowlistTest(unittest.TestCase):
+    """FastCGI has no authentication: a worker on a TCP port serves only the peers of
+    CHAT_FASTCGI_ALLOWED_PEERS and closes other connections unread (here 127.0.0.2 is nginx's
+    address; a request from 127.0.0.1 is refused)."""
+
+    def test_a_peer_not_listed_is_refused_and_a_listed_one_served(self):
+        directory = temporary_directory("chat-peers-")
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
+                       "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat",
+                       "CHAT_FASTCGI_ALLOWED_PEERS": "127.0.0.2",
+                       "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md")}
+        log_path = os.path.join(directory, "worker.log")
+        with open(log_path, "w") as log:
+            master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", f"127.0.0.1:{port}"],
+                                      env=environment, stdout=log, stderr=log)
+        try:
+            request = request_bytes("GET", "/healthz")
+
+            def served():
+                try:
+                    return parse_response(exchange_from("127.0.0.2", port, request))[1]
+                except OSError:  # not listening yet
+                    return False
+            self.assertTrue(wait_until(served))
+            stdout, ended = parse_response(exchange_from("127.0.0.2", port, request))
+            self.assertTrue(ended)
+            self.assertIn(b'"status":"unavailable"', stdout)  # served (no database here)
+            self.assertEqual(exchange_from("127.0.0.1", port, request), b"")  # closed unread
+            with open(log_path, encoding="utf-8") as log:
+                refused = [json.loads(line) for line in log if "refused a FastCGI connection" in line]
+            self.assertEqual([(line["peer"], line["allowed"]) for line in refused], [("127.0.0.1", "127.0.0.2")])
+        finally:
+            master.terminate()
+            master.wait(30)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -77,8 +77,8 @@ class LoopResponseTest : public ::testing::Test {
     return LoopResponse::adopt(loop_, connection.ours, 7, begun, [this] { ++released_; });
   }
 
+  std::atomic<int> released_{0};  // before the loop: its last tasks may still release responses
   EventLoop loop_;
-  std::atomic<int> released_{0};
 };
 
 TEST_F(LoopResponseTest, WritesTheResponseAsFastCgiRecordsAndEndsTheRequest) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <list>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -110,13 +111,18 @@ class ModelClientTest : public ::testing::Test {
     return result.get_future().get();
   }
 
+  // A client on the test's loop; it lives until the loop has stopped (as in chat-worker), so
+  // that no loop turn still runs in it when it goes.
+  ModelClient& client_for(ModelSettings settings) { return clients_.emplace_back(std::move(settings), loop_); }
+
   const ModelPrompt prompt_{"system", {}, "question"};
+  std::list<ModelClient> clients_;
   EventLoop loop_;
 };
 
 TEST_F(ModelClientTest, StreamsTokensToTheSink) {
   OneShotServer server(http_response("text/event-stream", kStream));
-  ModelClient client(settings_for(server), loop_);
+  ModelClient& client = client_for(settings_for(server));
   std::string received;
   const TokenSink sink = [&](std::string_view token) {
     received.append(token);
@@ -132,7 +138,7 @@ TEST_F(ModelClientTest, StreamsTokensToTheSink) {
 // instead, and the client stays usable.
 TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
   OneShotServer server(http_response("text/event-stream", kStream));
-  ModelClient client(settings_for(server), loop_);
+  ModelClient& client = client_for(settings_for(server));
   const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("the visitor's stream broke"); };
   const ModelResult result = complete(client, sink);
   EXPECT_EQ(result.failure, ModelFailure::internal);
@@ -140,7 +146,7 @@ TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
 
   OneShotServer again(http_response("application/json",
                                     R"({"choices":[{"message":{"role":"assistant","content":"Fine"}}]})"));
-  ModelClient second(settings_for(again), loop_);
+  ModelClient& second = client_for(settings_for(again));
   const ModelResult whole = complete(second, {});
   EXPECT_TRUE(whole.ok()) << failure_name(whole.failure) << ": " << whole.detail;
   EXPECT_EQ(whole.text, "Fine");
@@ -150,7 +156,7 @@ TEST_F(ModelClientTest, ASinkThatThrowsFailsTheCallInsteadOfTheProcess) {
 // outside libcurl: a sink that throws there fails the call too.
 TEST_F(ModelClientTest, ASinkThatThrowsOnTheStreamsLastEventFailsTheCall) {
   OneShotServer server(http_response("text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n"));
-  ModelClient client(settings_for(server), loop_);
+  ModelClient& client = client_for(settings_for(server));
   const TokenSink sink = [](std::string_view) -> bool { throw std::runtime_error("boom"); };
   const ModelResult result = complete(client, sink);
   EXPECT_EQ(result.failure, ModelFailure::internal);
@@ -163,7 +169,7 @@ TEST_F(ModelClientTest, ACancelledCallEndsAtOnceAndClosesTheConnection) {
   OneShotServer server("", /*silent=*/true);
   ModelSettings settings = settings_for(server);
   settings.timeout_ms = 30000;
-  ModelClient client(settings, loop_);
+  ModelClient& client = client_for(settings);
   std::promise<ModelResult> result;
   const auto call = client.call(prompt_, [](std::string_view) { return true; },
                                 [&](ModelResult given) { result.set_value(std::move(given)); });

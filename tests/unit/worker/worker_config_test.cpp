@@ -181,3 +181,18 @@ TEST(ConfigTest, BadModelSettingsNameTheVariable) {
     EXPECT_EQ(error.find("hf_x"), std::string::npos);
   }
 }
+
+TEST(ConfigTest, FastCgiPeersDefaultToLoopbackAndABadListIsNamed) {
+  const auto defaults = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}}), nullptr);
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->fastcgi_peers.describe(), "127.0.0.0/8, ::1");
+  const auto listed = chat::load_config(
+      env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_FASTCGI_ALLOWED_PEERS", "10.0.0.5, 10.1.0.0/24"}}),
+      nullptr);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->fastcgi_peers.describe(), "10.0.0.5, 10.1.0.0/24");
+  std::string error;
+  EXPECT_FALSE(chat::load_config(
+      env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_FASTCGI_ALLOWED_PEERS", "nginx"}}), &error));
+  EXPECT_EQ(error, "CHAT_FASTCGI_ALLOWED_PEERS: \"nginx\" is not an IPv4 or IPv6 address");
+}

@@ -1,7 +1,9 @@
 // Schema migrations: numbered SQL files applied in order and recorded (see the header).
 #include "migrations.h"
 
+#include <cppconn/exception.h>
 #include <cppconn/resultset.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <fstream>
@@ -10,7 +12,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bad_input.h"
 #include "mysql/mysql_named_lock.h"
+#include "sql_script.h"
 
 namespace chat {
 namespace {
@@ -21,9 +25,29 @@ const std::string kCreateMigrationsTable =
     " name VARCHAR(255) NOT NULL,"
     " applied_at DATETIME(3) NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+// How far a migration that has not finished got: MySQL commits each DDL statement at once, so a
+// migration that stops halfway is resumed after its last statement that ran, never rerun.
+const std::string kCreateProgressTable =
+    "CREATE TABLE IF NOT EXISTS schema_migration_progress ("
+    " version INT NOT NULL PRIMARY KEY,"
+    " name VARCHAR(255) NOT NULL,"
+    " statements_done INT NOT NULL,"
+    " done_digest CHAR(64) NOT NULL,"  // SHA-256 of the statements that ran
+    " updated_at DATETIME(3) NOT NULL,"
+    " last_error TEXT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 const std::string kAppliedVersions = "SELECT version FROM schema_migrations";
 const std::string kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))";
+const std::string kProgressOf = "SELECT statements_done, done_digest FROM schema_migration_progress WHERE version = ?";
+const std::string kRecordProgress =
+    "INSERT INTO schema_migration_progress (version, name, statements_done, done_digest, updated_at, last_error)"
+    " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3), NULL)"
+    " ON DUPLICATE KEY UPDATE statements_done = VALUES(statements_done), done_digest = VALUES(done_digest),"
+    " updated_at = VALUES(updated_at), last_error = NULL";
+const std::string kRecordFailure =
+    "UPDATE schema_migration_progress SET last_error = ?, updated_at = UTC_TIMESTAMP(3) WHERE version = ?";
+const std::string kForgetProgress = "DELETE FROM schema_migration_progress WHERE version = ?";
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -33,11 +57,6 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-bool is_blank_statement(const std::string& statement) {
-  return std::all_of(statement.begin(), statement.end(),
-                     [](unsigned char c) { return std::isspace(c) != 0; });
-}
-
 std::set<int> applied_versions(MysqlConnection& connection) {
   std::set<int> versions;
   std::unique_ptr<sql::ResultSet> rows(connection.statement(kAppliedVersions).executeQuery());
@@ -45,14 +64,103 @@ std::set<int> applied_versions(MysqlConnection& connection) {
   return versions;
 }
 
-void apply_one(MysqlConnection& connection, const Migration& migration) {
-  for (const auto& statement : split_sql_statements(read_file(migration.path))) {
-    connection.execute(statement);
+// SHA-256, in hex, of the first `count` statements: what a resumed migration must still start with.
+std::string digest_of(const std::vector<SqlStatement>& statements, std::size_t count) {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+  for (std::size_t i = 0; i < count; ++i) {
+    EVP_DigestUpdate(context, statements[i].text.data(), statements[i].text.size());
+    EVP_DigestUpdate(context, "\0", 1);
   }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(context, digest, &size);
+  EVP_MD_CTX_free(context);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex.append({kHex[digest[i] >> 4], kHex[digest[i] & 15]});
+  return hex;
+}
+
+// Where a migration starts: after the statements an earlier, stopped run applied, provided the
+// file still begins with them.
+std::size_t resume_point(MysqlConnection& connection, const Migration& migration,
+                         const std::vector<SqlStatement>& statements) {
+  auto& query = connection.statement(kProgressOf);
+  query.setInt(1, migration.version);
+  std::unique_ptr<sql::ResultSet> rows(query.executeQuery());
+  if (!rows->next()) return 0;
+  const auto done = static_cast<std::size_t>(rows->getInt(1));
+  if (done > statements.size() || digest_of(statements, done) != std::string(rows->getString(2))) {
+    throw std::runtime_error(migration.name + " stopped after its statement " + std::to_string(done) +
+                             " in an earlier run, and those first statements have changed since. They ran as "
+                             "they were then: restore them, or finish the migration by hand, then delete its "
+                             "row from schema_migration_progress and insert one into schema_migrations");
+  }
+  return done;
+}
+
+void record_progress(MysqlConnection& connection, const Migration& migration,
+                     const std::vector<SqlStatement>& statements, std::size_t done) {
+  auto& record = connection.statement(kRecordProgress);
+  record.setInt(1, migration.version);
+  record.setString(2, migration.name);
+  record.setInt(3, static_cast<int>(done));
+  record.setString(4, digest_of(statements, done));
+  record.executeUpdate();
+}
+
+// What a stopped migration's operator needs: what ran, what did not, how to go on.
+std::string stopped_message(const Migration& migration, const std::vector<SqlStatement>& statements,
+                            std::size_t failed, const std::string& error) {
+  const std::string number = std::to_string(failed + 1);
+  std::string message = migration.name + " stopped at its statement " + number + " of " +
+                        std::to_string(statements.size()) + " (line " + std::to_string(statements[failed].line) +
+                        "): " + error + ". ";
+  message += failed == 0 ? "None of its statements ran"
+                         : "Its statements 1 to " + std::to_string(failed) +
+                               " ran and stay (MySQL commits schema changes at once)";
+  message += "; statement " + number + " onwards and the later migrations did not run. Fix the cause (the "
+             "statement itself, if it is wrong) and run chat-migrate again: it resumes at statement " + number + ".";
+  return message;
+}
+
+void finish(MysqlConnection& connection, const Migration& migration) {
+  connection.execute("START TRANSACTION");
   auto& record = connection.statement(kRecordMigration);
   record.setInt(1, migration.version);
   record.setString(2, migration.name);
   record.executeUpdate();
+  auto& forget = connection.statement(kForgetProgress);
+  forget.setInt(1, migration.version);
+  forget.executeUpdate();
+  connection.execute("COMMIT");
+}
+
+void apply_one(MysqlConnection& connection, const Migration& migration) {
+  std::vector<SqlStatement> statements;
+  try {
+    statements = split_sql_script(read_file(migration.path));
+  } catch (const BadInput& error) {
+    throw std::runtime_error(migration.name + ": " + error.what() + "; nothing of it ran");
+  }
+  for (std::size_t i = resume_point(connection, migration, statements); i < statements.size(); ++i) {
+    try {
+      connection.execute(statements[i].text);
+    } catch (const sql::SQLException& error) {
+      const std::string message = stopped_message(migration, statements, i, error.what());
+      try {
+        auto& failure = connection.statement(kRecordFailure);
+        failure.setString(1, error.what());
+        failure.setInt(2, migration.version);
+        failure.executeUpdate();
+      } catch (const sql::SQLException&) {  // the connection is gone: the message still says it all
+      }
+      throw std::runtime_error(message);
+    }
+    record_progress(connection, migration, statements, i + 1);
+  }
+  finish(connection, migration);
 }
 
 }  // namespace
@@ -79,40 +187,13 @@ std::vector<Migration> list_migrations(const std::filesystem::path& directory) {
   return migrations;
 }
 
-std::vector<std::string> split_sql_statements(std::string_view script) {
-  std::vector<std::string> statements;
-  std::string current;
-  char quote = 0;
-  for (std::size_t i = 0; i < script.size(); ++i) {
-    const char c = script[i];
-    if (quote == 0 && c == '-' && script.substr(i, 3) == "-- ") {
-      const std::size_t end = script.find('\n', i);
-      i = end == std::string_view::npos ? script.size() : end;
-      current.push_back('\n');
-      continue;
-    }
-    if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
-      quote = c;
-    } else if (quote != 0 && c == quote) {
-      quote = 0;
-    }
-    if (quote == 0 && c == ';') {
-      if (!is_blank_statement(current)) statements.push_back(current);
-      current.clear();
-      continue;
-    }
-    current.push_back(c);
-  }
-  if (!is_blank_statement(current)) statements.push_back(current);
-  return statements;
-}
-
 std::vector<std::string> apply_migrations(MysqlConnection& connection,
                                           const std::filesystem::path& directory) {
   const auto migrations = list_migrations(directory);
   const MysqlNamedLock lock(connection, "chat_schema_migrations", std::chrono::seconds(60));
   if (!lock.held()) throw std::runtime_error("another migration holds the lock");
   connection.execute(kCreateMigrationsTable);
+  connection.execute(kCreateProgressTable);
   const std::set<int> done = applied_versions(connection);
   std::vector<std::string> applied;
   for (const auto& migration : migrations) {

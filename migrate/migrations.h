@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "mysql/mysql_connection.h"
@@ -21,10 +20,10 @@ struct Migration {
 // that is not NNN_name.sql or on two files with the same version.
 std::vector<Migration> list_migrations(const std::filesystem::path& directory);
 
-// Splits a migration script into statements at each ";" outside quotes and "-- " comments.
-std::vector<std::string> split_sql_statements(std::string_view script);
-
-// Applies the pending migrations under a named lock; returns the names applied.
+// Applies the pending migrations under a named lock, statement by statement; returns the names
+// applied. A statement that fails stops everything with a message saying what ran, what did not
+// and how to resume; the next run resumes after the last statement that ran (progress is kept
+// in schema_migration_progress), provided the statements that ran are unchanged.
 std::vector<std::string> apply_migrations(MysqlConnection& connection,
                                           const std::filesystem::path& directory);
 

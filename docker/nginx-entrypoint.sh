@@ -32,6 +32,7 @@ map \$http_origin \$chat_cors_origin {
     default "";
 $cors_entries
 }
+include $OUT_DIR/snippets/chat-client-network.conf;
 map \$binary_remote_addr \$chat_limit_key {
     default $LIMIT_KEY;
 }
@@ -40,6 +41,8 @@ map \$binary_remote_addr \$chat_retry_after {
 }
 limit_req_zone \$chat_limit_key zone=chat_ask:10m rate=${RATE_PER_MIN}r/m;
 limit_conn_zone \$chat_limit_key zone=chat_conn:10m;
+# Reads of transcripts: generous (a reload or two never comes near), but not unbounded.
+limit_req_zone \$chat_limit_key zone=chat_read:10m rate=10r/s;
 # The admin API: 10 requests a second per IP, so a token cannot be guessed quickly.
 limit_req_zone \$chat_limit_key zone=chat_admin:10m rate=10r/s;
 EOF

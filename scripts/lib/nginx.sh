@@ -31,13 +31,14 @@ _render() {
 
 # Sets LIMIT_KEY, RATE_PER_MIN, RATE_BURST and RETRY_AFTER for CHAT_RATE_PER_MIN=$1: a burst of
 # ten seconds' worth of asks; Retry-After is the time one ask takes to refill; 0 turns the per-IP
-# limits off (an empty key is not counted).
+# limits off (an empty key is not counted). A client is an IPv4 address or an IPv6 /64
+# (nginx/snippets/chat-client-network.conf).
 rate_limit_values() {
   local rate="$1"
   if [ "$rate" -eq 0 ]; then
     LIMIT_KEY='""' RATE_PER_MIN=1 RATE_BURST=1 RETRY_AFTER=1
   else
-    LIMIT_KEY='$binary_remote_addr' RATE_PER_MIN="$rate"
+    LIMIT_KEY='$chat_client_network' RATE_PER_MIN="$rate"
     RATE_BURST=$(( (rate + 5) / 6 )) RETRY_AFTER=$(( (59 + rate) / rate ))
   fi
 }

@@ -13,6 +13,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -65,6 +66,56 @@ class NginxTestTest(unittest.TestCase):
                        "fastcgi_read_timeout 60s;", "limit_req_status 429;", "# CHANGE"):
             self.assertIn(needed, text)
         self.assertNotIn("non_idempotent;", text.replace("`non_idempotent`", ""))
+
+
+class ClientNetworkTest(unittest.TestCase):
+    """The key of the per-IP limits (nginx/snippets/chat-client-network.conf) in a real nginx:
+    the address fed in from a header instead of $remote_addr, the key echoed back. An IPv6
+    client is its /64, however nginx wrote the address."""
+
+    CASES = {
+        "203.0.113.7": "203.0.113.7",
+        "2001:db8:1:2:3:4:5:6": "2001:db8:1:2",
+        "2001:db8:1:2::5": "2001:db8:1:2",
+        "2001:db8:1:2::": "2001:db8:1:2",
+        "2001:db8:0:1::5": "2001:db8:0:1",
+        "2001:db8:1::5": "2001:db8:1:0",
+        "2001:db8:1::5:6:7:8": "2001:db8:1:0",
+        "2001:db8::1": "2001:db8:0:0",
+        "2001:db8::": "2001:db8:0:0",
+        "2001::5:6:7:8": "2001:0:0:0",
+        "2001::5:6:7:8:9": "2001:0:0:5",
+        "::1": "0:0:0:0",
+        "::": "0:0:0:0",
+        "::5:6:7:8": "0:0:0:0",
+        "::5:6:7:8:9": "0:0:0:5",
+        "::5:6:7:8:9:a": "0:0:5:6",
+        "::ffff:192.0.2.1": "::ffff:192.0.2.1",
+    }
+
+    def test_ipv6_clients_are_counted_by_their_64(self):
+        directory = harness.temporary_directory("chat-nginx-network-")
+        port = harness.free_port()
+        with open(os.path.join(support.REPO_DIR, "nginx", "snippets", "chat-client-network.conf"),
+                  encoding="utf-8") as file:
+            snippet = file.read().replace("map $remote_addr ", "map $http_x_client ")
+        snippet = re.sub(r"default\s+\$remote_addr;", "default $http_x_client;", snippet)
+        self.assertIn("map $http_x_client ", snippet)
+        self.assertIn("default $http_x_client;", snippet)
+        config = support._main_config(directory, snippet + f"""
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ return 200 "$chat_client_network"; }}
+    }}""")
+        nginx = support.start_nginx(config, [port], directory)
+        try:
+            for address, network in self.CASES.items():
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/", headers={"X-Client": address})
+                self.assertEqual(connection.getresponse().read().decode(), network, address)
+                connection.close()
+        finally:
+            nginx.stop(signal.SIGQUIT)
 
 
 class Backend:

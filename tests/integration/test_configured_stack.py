@@ -25,9 +25,20 @@ class ConfiguredStackTest(StackTestCase):
         self.assertEqual(limited.json()["error"]["code"], "rate_limited")
         self.assertEqual(limited.header("retry-after"), "10")
         self.assertEqual(self.stack.database.scalar("SELECT COUNT(*) FROM chat_messages"), before)
-        # Reading a transcript is not an ask: it is not limited.
+        # Reading a transcript is not an ask: it is not limited by the asks' rate.
         self.assertEqual([self.client.request("GET", "/healthz").status for _ in range(10)],
                          [200] * 10)
+
+    def test_reads_have_a_generous_limit_of_their_own(self):
+        # 10 a second with a burst of 100: a visitor reloading never comes near, a scraper does.
+        path = "/api/chatbot/session/00000000-0000-4000-8000-000000000000/"
+        statuses = [self.client.request("GET", path).status for _ in range(160)]
+        self.assertEqual(statuses[:90], [404] * 90)
+        self.assertIn(429, statuses)
+        limited = self.client.request("GET", path)
+        self.assertEqual(limited.status, 429)
+        self.assertEqual(limited.json()["error"]["code"], "rate_limited")
+        self.assertEqual(limited.header("retry-after"), "1")
 
     def test_preflight_allows_listed_origins_only(self):
         def preflight(origin):

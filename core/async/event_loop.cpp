@@ -54,13 +54,28 @@ void EventLoop::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+// Only the task that finds the queue empty wakes the loop: the loop takes the whole queue at
+// each wake-up, so the others would cost a system call each for nothing.
 void EventLoop::post(Task task) {
+  bool first = false;
   {
     const std::lock_guard lock(posted_mutex_);
+    first = posted_.empty();
     posted_.push_back(std::move(task));
   }
+  if (!first) return;
   const std::uint64_t one = 1;
   [[maybe_unused]] const ssize_t written = ::write(wakeup_, &one, sizeof one);
+}
+
+void EventLoop::at_end_of_turn(Task task) { end_of_turn_.push_back(std::move(task)); }
+
+void EventLoop::run_end_of_turn() {
+  while (!end_of_turn_.empty()) {
+    std::vector<Task> tasks;
+    tasks.swap(end_of_turn_);
+    for (const Task& task : tasks) run_guarded(task, "event loop, end of turn");
+  }
 }
 
 void EventLoop::watch(int fd, std::uint32_t events, FdHandler handler) {
@@ -109,6 +124,7 @@ void EventLoop::run_posted() {
     tasks.swap(posted_);
   }
   for (const Task& task : tasks) run_guarded(task, "event loop");
+  run_end_of_turn();
 }
 
 void EventLoop::run_due_timers() {
@@ -140,6 +156,7 @@ void EventLoop::run() {
       }
     }
     run_due_timers();
+    run_end_of_turn();
     if (stopping_) {
       run_posted();
       const std::lock_guard lock(posted_mutex_);

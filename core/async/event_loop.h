@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "async/executor.h"
 
@@ -46,11 +47,16 @@ class EventLoop final : public Executor {
   void unwatch(int fd);
   TimerId add_timer(std::chrono::milliseconds delay, Task task);
   void cancel_timer(TimerId id);
+  // Runs `task` once this turn's events and timers are handled, before the loop waits again:
+  // for work worth doing once per turn, such as sending what several events produced in one
+  // write.
+  void at_end_of_turn(Task task);
 
  private:
   void run();
   void run_posted();
   void run_due_timers();
+  void run_end_of_turn();
   int wait_ms() const;
   void dispatch(const epoll_event& event);
 
@@ -63,6 +69,7 @@ class EventLoop final : public Executor {
   std::mutex posted_mutex_;
   std::deque<Task> posted_;
 
+  std::vector<Task> end_of_turn_;
   std::unordered_map<int, std::shared_ptr<FdHandler>> handlers_;
   std::map<std::pair<Clock::time_point, TimerId>, Task> timers_;
   std::unordered_map<TimerId, Clock::time_point> timer_deadlines_;

@@ -112,7 +112,7 @@ void LoopResponse::finish() {
     const char end_request[8] = {0, 0, 0, 0, 0 /* request complete */, 0, 0, 0};
     append_record(self.unsent_, kEndRequest, self.request_id_, std::string_view(end_request, sizeof end_request));
     self.finishing_ = true;
-    self.flush();
+    self.flush_at_end_of_turn();
   });
 }
 
@@ -158,7 +158,18 @@ void LoopResponse::append_stdout(std::string_view data) {
     client_gone();  // it stopped reading long ago
     return;
   }
-  flush();
+  flush_at_end_of_turn();
+}
+
+// The tokens of one network read of the model's answer, and a `done` with the end of the
+// request, leave in one write instead of one each.
+void LoopResponse::flush_at_end_of_turn() {
+  if (flush_planned_ || watching_writes_) return;  // a full socket is flushed when it drains
+  flush_planned_ = true;
+  loop_.at_end_of_turn([self = shared_from_this()] {
+    self->flush_planned_ = false;
+    if (!self->closed_) self->flush();
+  });
 }
 
 void LoopResponse::flush() {

@@ -39,6 +39,7 @@ class LoopResponse final : public ResponseStream, public std::enable_shared_from
   void on_loop(std::function<void(LoopResponse&)> work);
   void start_watching();
   void append_stdout(std::string_view data);
+  void flush_at_end_of_turn();
   void flush();
   void on_events(std::uint32_t events);
   void watch(bool for_writing);
@@ -56,6 +57,7 @@ class LoopResponse final : public ResponseStream, public std::enable_shared_from
   bool finishing_ = false;       // END_REQUEST queued: close once all is sent
   bool closed_ = false;
   bool watching_writes_ = false;
+  bool flush_planned_ = false;   // a flush at the end of this loop turn is planned
   std::function<void()> on_gone_;
 };
 

@@ -13,6 +13,7 @@
 
 #include "answers/responder.h"
 #include "api/api.h"
+#include "async/thread_pool.h"
 #include "http/fcgi_server.h"
 #include "knowledge/knowledge_base.h"
 #include "log.h"
@@ -36,10 +37,12 @@ chat::ApiLimits limits_from(const chat::Config& config) {
 }
 
 // The model answers when a token is configured (its calls on `loop`, what follows them on
-// the serving threads' `tasks`); otherwise the knowledge base does.
+// `database_work`); otherwise the knowledge base does.
 std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, const chat::KnowledgeBase& knowledge,
-                                                chat::EventLoop& loop, chat::WorkQueue& tasks) {
-  if (config.model.enabled()) return std::make_unique<chat::ModelResponder>(config.model, knowledge, loop, tasks);
+                                                chat::EventLoop& loop, chat::Executor& database_work) {
+  if (config.model.enabled()) {
+    return std::make_unique<chat::ModelResponder>(config.model, knowledge, loop, database_work);
+  }
   return std::make_unique<chat::KnowledgeResponder>(knowledge);
 }
 
@@ -112,37 +115,42 @@ void log_started(const Settings& settings) {
 }
 
 // A child process: its threads serve until SIGTERM or its request limit, then finish (asks
-// still waiting on the model included); its event loop runs the model calls.
+// still waiting on the model included). Its event loop runs the model calls; the database work
+// of those asks runs on as many threads as the pool has connections.
 int serve_child(int listen_fd, const Settings& settings) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
   FCGX_Init();
   const chat::Config& config = settings.config;
-  chat::MysqlConnectionPool pool(config.database, static_cast<std::size_t>(config.database_pool_size),
-                                 std::chrono::milliseconds(config.database_pool_wait_ms));
-  chat::MysqlConnectionPool health(config.database, 1, std::chrono::milliseconds(config.database_pool_wait_ms));
+  const auto pool_size = static_cast<std::size_t>(config.database_pool_size);
+  const std::chrono::milliseconds pool_wait(config.database_pool_wait_ms);
+  chat::MysqlConnectionPool pool(config.database, pool_size, pool_wait);
+  chat::MysqlConnectionPool reads(config.database, chat::read_pool_size(pool_size), pool_wait);
+  chat::MysqlConnectionPool health(config.database, 1, pool_wait);
   chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes, chat::kTranscriptCacheMaxAge);
   chat::SessionVersionBatch versions;
   chat::AskAdmission admission(config.max_asks_in_flight);
   chat::EventLoop loop;
-  chat::WorkQueue tasks;
-  chat::MysqlStore store(pool, health);
-  const auto responder = make_responder(config, settings.knowledge, loop, tasks);
+  chat::ThreadPool database_work(static_cast<int>(pool_size),
+                                 [] { return std::make_shared<chat::MysqlThreadScope>(); });
+  chat::MysqlStore store(pool, reads, health);
+  const auto responder = make_responder(config, settings.knowledge, loop, database_work);
   chat::ApiContext context{store, *responder, limits_from(config), &transcripts, &versions,
-                           config.model.enabled() ? &admission : nullptr};
+                           config.model.enabled() ? &admission : nullptr, &database_work};
   loop.start();
   {
     chat::FcgiServer server(listen_fd, [&] { return std::make_unique<WorkerThread>(context); },
                             chat::FcgiServerOptions{.threads = config.worker_threads,
                                                     .max_requests = config.worker_max_requests,
                                                     .loop = &loop,
-                                                    .tasks = &tasks,
                                                     .peers = config.fastcgi_peers});
     server.start();
     chat::wait_for_stop([&] { return server.stopping(); });
     server.stop();
     server.join();
+    server.wait_until_drained();
   }
+  database_work.stop();
   loop.stop();
   loop.join();  // before the responder's transfers go
   return 0;

@@ -189,8 +189,7 @@ FcgiServer::FcgiServer(int listen_fd, HandlerFactory factory, FcgiServerOptions 
     : listen_fd_(listen_fd),
       factory_(std::move(factory)),
       options_(std::move(options)),
-      stop_event_(::eventfd(0, EFD_CLOEXEC)),
-      drained_event_(::eventfd(0, EFD_CLOEXEC)) {
+      stop_event_(::eventfd(0, EFD_CLOEXEC)) {
   // Non-blocking, so a thread woken for a connection another thread took is not stuck in accept.
   ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
 }
@@ -199,7 +198,6 @@ FcgiServer::~FcgiServer() {
   stop();
   join();
   ::close(stop_event_);
-  ::close(drained_event_);
 }
 
 void FcgiServer::start() {
@@ -216,19 +214,25 @@ void signal_event(int event) {
 void FcgiServer::stop() {
   if (stopping_.exchange(true)) return;
   signal_event(stop_event_);
-  if (deferred_ == 0) signal_event(drained_event_);
 }
 
 std::shared_ptr<ResponseStream> FcgiServer::defer(FCGX_Request& fcgi, bool begun) {
-  ++deferred_;
+  {
+    const std::lock_guard lock(deferred_mutex_);
+    ++deferred_;
+  }
   return LoopResponse::adopt(*options_.loop, fcgi.ipcFd, fcgi.requestId, begun, [this] { release_deferred(); });
 }
 
 void FcgiServer::release_deferred() {
-  if (--deferred_ == 0 && stopping_) signal_event(drained_event_);
+  const std::lock_guard lock(deferred_mutex_);
+  if (--deferred_ == 0) drained_.notify_all();
 }
 
-bool FcgiServer::drained() const { return deferred_ == 0 && (!options_.tasks || options_.tasks->empty()); }
+void FcgiServer::wait_until_drained() {
+  std::unique_lock lock(deferred_mutex_);
+  drained_.wait(lock, [this] { return deferred_ == 0; });
+}
 
 void FcgiServer::join() {
   for (auto& thread : threads_) {
@@ -244,14 +248,6 @@ int FcgiServer::wait_for_event(int poller) {
     if (ready > 0) return event.data.fd;
     if (ready < 0 && errno != EINTR) return -1;
   }
-}
-
-// From now on the thread waits only for tasks and for the last deferred response to go.
-void FcgiServer::stop_accepting(int poller) {
-  ::epoll_ctl(poller, EPOLL_CTL_DEL, listen_fd_, nullptr);
-  ::epoll_ctl(poller, EPOLL_CTL_DEL, stop_event_, nullptr);
-  epoll_event drained_event{EPOLLIN, {.fd = drained_event_}};
-  ::epoll_ctl(poller, EPOLL_CTL_ADD, drained_event_, &drained_event);
 }
 
 void FcgiServer::count_request() {
@@ -362,38 +358,22 @@ void FcgiServer::serve() {
   const std::unique_ptr<RequestHandler> handler = make_handler();
   if (!handler) return;
   const int poller = ::epoll_create1(EPOLL_CLOEXEC);
-  const int tasks = options_.tasks ? options_.tasks->fd() : -1;
   epoll_event listen_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = listen_fd_}};
   epoll_event stop_event{EPOLLIN, {.fd = stop_event_}};
-  epoll_event task_event{EPOLLIN | EPOLLEXCLUSIVE, {.fd = tasks}};
   ::epoll_ctl(poller, EPOLL_CTL_ADD, listen_fd_, &listen_event);
   ::epoll_ctl(poller, EPOLL_CTL_ADD, stop_event_, &stop_event);
-  if (tasks >= 0) ::epoll_ctl(poller, EPOLL_CTL_ADD, tasks, &task_event);
   FCGX_Request fcgi;
   FCGX_InitRequest(&fcgi, listen_fd_, 0);
-  bool accepting = true;
-  for (;;) {
-    const int ready = wait_for_event(poller);
-    if (ready >= 0 && ready == tasks) {
-      options_.tasks->run_one();
-    } else if (ready == listen_fd_ && !stopping_) {
-      const int accepted = accept_request(fcgi);
-      if (accepted == kRefusedPeer) continue;
-      if (accepted < 0) {
-        back_off_after_failed_accept(-accepted);
-        continue;
-      }
-      accept_failing_ = false;
-      serve_request(fcgi, *handler);
-      count_request();
-    } else if (ready < 0) {
-      break;
+  while (!stopping_ && wait_for_event(poller) == listen_fd_ && !stopping_) {
+    const int accepted = accept_request(fcgi);
+    if (accepted == kRefusedPeer) continue;
+    if (accepted < 0) {
+      back_off_after_failed_accept(-accepted);
+      continue;
     }
-    if (stopping_) {
-      if (accepting) stop_accepting(poller);
-      accepting = false;
-      if (drained()) break;
-    }
+    accept_failing_ = false;
+    serve_request(fcgi, *handler);
+    count_request();
   }
   FCGX_Free(&fcgi, 1);
   ::close(poller);

@@ -1,10 +1,12 @@
 // The FastCGI adapter: a fixed pool of threads accepting on one listening socket (libfcgi),
 // each turning a FastCGI request into a Request, calling its handler and writing the Response.
 // A handler may instead defer its response to an event loop (see ResponseStream::defer) and
-// return at once; the same threads run the work queue's tasks between requests.
+// return at once; the server counts such responses until they are done.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "async/event_loop.h"
-#include "async/work_queue.h"
 #include "http/http.h"
 #include "http/peer_allowlist.h"
 
@@ -39,10 +40,9 @@ bool is_listening_socket(int fd);
 struct FcgiServerOptions {
   int threads = 1;
   long max_requests = 0;  // then the server stops by itself (recycling); 0: no limit
-  // Where deferred responses are finished, and the tasks the serving threads take on; both null
-  // for a server whose handlers answer on their own thread.
+  // Where deferred responses are finished; null for a server whose handlers answer on their own
+  // thread.
   EventLoop* loop = nullptr;
-  WorkQueue* tasks = nullptr;
   PeerAllowlist peers = PeerAllowlist::loopback();  // who may connect over TCP
 };
 
@@ -55,18 +55,18 @@ class FcgiServer {
   ~FcgiServer();
 
   void start();
-  // Stops accepting new requests; requests in flight finish, deferred ones too (the threads run
-  // the work queue until the last deferred response is gone). Safe to call from any thread.
+  // Stops accepting new requests; requests in flight on the serving threads finish. Safe to call
+  // from any thread.
   void stop();
   void join();
+  // Waits until every deferred response is done (after stop(): the answers under way finish).
+  void wait_until_drained();
   bool stopping() const { return stopping_; }
 
  private:
   void serve();
   std::unique_ptr<RequestHandler> make_handler();
   int wait_for_event(int poller);
-  bool drained() const;
-  void stop_accepting(int poller);
   std::shared_ptr<ResponseStream> defer(FCGX_Request& fcgi, bool begun);
   void release_deferred();
   int accept_request(FCGX_Request& fcgi);
@@ -78,9 +78,10 @@ class FcgiServer {
   int listen_fd_;
   HandlerFactory factory_;
   FcgiServerOptions options_;
-  int stop_event_;     // an eventfd, readable once stopping
-  int drained_event_;  // an eventfd, readable once stopping and no deferred response is left
-  std::atomic<int> deferred_{0};  // deferred responses not yet released
+  int stop_event_;  // an eventfd, readable once stopping
+  std::mutex deferred_mutex_;
+  std::condition_variable drained_;
+  int deferred_ = 0;  // deferred responses not yet released
   std::atomic<long> served_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accept_failing_{false};  // logged once until an accept succeeds again

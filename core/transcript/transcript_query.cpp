@@ -36,24 +36,39 @@ Transcript read_session(sql::ResultSet& row) {
 
 }  // namespace
 
+namespace {
+
+// The messages with their session's columns, in one statement (one consistent snapshot).
+std::optional<Transcript> query_with_messages(MysqlConnection& connection, const std::string& session_id) {
+  auto& statement = connection.statement(kTranscript);
+  statement.setString(1, session_id);
+  std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+  if (!rows->next()) return std::nullopt;
+  Transcript transcript = read_session(*rows);
+  do {
+    transcript.messages.push_back(read_message_columns(*rows, 7));
+  } while (rows->next());
+  return transcript;
+}
+
+}  // namespace
+
+// A session without messages is read alone, then the messages once more: an exchange committed
+// between the first two statements would otherwise pair the new version with no messages, and
+// that transcript would be served from the cache as current until it aged out. Read in this
+// order, a commit between the statements shows up as messages, or leaves an older version that
+// the next read replaces.
 std::optional<Transcript> query_transcript(MysqlConnection& connection, const std::string& session_id) {
   return connection.run(
       [&]() -> std::optional<Transcript> {
-        auto& statement = connection.statement(kTranscript);
-        statement.setString(1, session_id);
-        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
-        if (rows->next()) {
-          Transcript transcript = read_session(*rows);
-          do {
-            transcript.messages.push_back(read_message_columns(*rows, 7));
-          } while (rows->next());
-          return transcript;
-        }
+        if (auto transcript = query_with_messages(connection, session_id)) return transcript;
         auto& session = connection.statement(kSession);
         session.setString(1, session_id);
         std::unique_ptr<sql::ResultSet> row(session.executeQuery());
         if (!row->next()) return std::nullopt;
-        return read_session(*row);
+        Transcript alone = read_session(*row);
+        if (auto transcript = query_with_messages(connection, session_id)) return transcript;
+        return alone;
       },
       /*retry_on_loss=*/true);
 }

@@ -127,6 +127,11 @@ void MemoryStore::set_available(bool available) {
   available_ = available;
 }
 
+std::size_t MemoryStore::session_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
 std::size_t MemoryStore::message_count() const {
   std::lock_guard lock(mutex_);
   std::size_t count = 0;

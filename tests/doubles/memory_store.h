@@ -27,6 +27,7 @@ class MemoryStore final : public Store {
 
   void set_available(bool available);
   std::size_t message_count() const;
+  std::size_t session_count() const;
 
  private:
   void check_available() const;

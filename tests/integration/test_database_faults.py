@@ -74,9 +74,10 @@ class DatabaseFaultTest(unittest.TestCase):
 
 
 class ConnectionPoolTest(unittest.TestCase):
-    """One connection in the process's pool, held by an ask whose tables a test session has
-    locked: a read gets 503 after the pool's wait instead of hanging, /healthz (a connection of
-    its own) still says the database is up, and all serve again once the lock goes."""
+    """One connection in the process's pool for asks, held by an ask whose writes a test session
+    blocks (LOCK TABLES ... READ): the next ask gets 503 after the pool's wait instead of hanging,
+    while reads (a pool of their own) and /healthz (a connection of its own) are answered at once,
+    and all serve again once the lock goes."""
 
     def test_a_request_that_finds_no_free_connection_gets_503_in_bounded_time(self):
         database = MariaDB().start()
@@ -88,23 +89,28 @@ class ConnectionPoolTest(unittest.TestCase):
             socket_path = os.path.join(database.directory, "mariadb", "mariadb.sock")
             locker = subprocess.Popen(
                 ["mariadb", "--no-defaults", f"--socket={socket_path}", "-uroot", "chat", "-e",
-                 "LOCK TABLES chat_sessions WRITE, chat_messages WRITE; SELECT SLEEP(30);"],
+                 "LOCK TABLES chat_sessions READ, chat_messages READ; SELECT SLEEP(30);"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
             with concurrent.futures.ThreadPoolExecutor(1) as pool:
                 blocked = pool.submit(stack.client.ask, "Waiting for a lock")  # holds the one connection
                 time.sleep(0.5)
                 started = time.monotonic()
-                read = stack.client.session(session_id)
+                refused = stack.client.ask("No connection for me")
                 waited = time.monotonic() - started
-                self.assertEqual(read.status, 503)
-                self.assertEqual(read.json()["error"]["code"], "unavailable")
+                self.assertEqual(refused.status, 503)
+                self.assertEqual(refused.json()["error"]["code"], "unavailable")
                 self.assertLess(waited, 2.0)
+                started = time.monotonic()
+                read = stack.client.session(session_id)
+                self.assertEqual(read.status, 200)  # not behind the asks: a pool of its own
+                self.assertLess(time.monotonic() - started, 1.0)
                 self.assertEqual(stack.client.request("GET", "/healthz").status, 200)
                 locker.kill()
                 locker.wait()
                 self.assertEqual(blocked.result().status, 200)
             self.assertEqual(stack.client.session(session_id).status, 200)
+            self.assertEqual(stack.client.ask("After the lock").status, 200)
         finally:
             if locker and locker.poll() is None:
                 locker.kill()

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "answers/responder.h"
+#include "async/executor.h"
 #include "api/ask_admission.h"
 #include "http/http.h"
 #include "store/session_version_batch.h"
@@ -33,6 +34,9 @@ struct ApiContext {
   SessionVersionBatch* versions = nullptr;
   // Null when asks need no admission (no model to wait on).
   AskAdmission* admission = nullptr;
+  // Where asks that wait on the model do their database work (as many threads as database
+  // connections); null: on the calling thread (tests).
+  Executor* database_work = nullptr;
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable

@@ -1,9 +1,11 @@
 // POST /api/chatbot/ask/: parse, validate, find the session, answer (cache, model or knowledge),
 // store both messages in one transaction, reply as JSON or as a stream of events.
 //
-// An answer from the model does not hold the serving thread: the response is deferred to the
-// event loop, the model call streams its tokens from there, and storing the answer and the
-// `done` event run on a serving thread again (pool -> loop -> pool).
+// An answer from the model holds no serving thread: once the ask is parsed and admitted, its
+// response is deferred to the event loop and the rest runs on the database work threads (find
+// the session, start the stream), the loop (the model call, its tokens), the database work
+// threads again (store both messages) and the loop (`done`). Asks answered at once (the
+// knowledge base, when no model is configured) stay on their serving thread.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -40,9 +42,9 @@ struct AskInFlight {
   std::chrono::system_clock::time_point asked_at;
   Stopwatch stopwatch;
   std::optional<AskAdmission::Ticket> ticket;  // held until the answer is stored
+  bool streaming = false;                      // the visitor asked for events
   std::shared_ptr<ResponseStream> out;         // where a streamed or deferred reply goes
-  std::optional<EventStream> events;           // over `out`, when streaming
-  bool deferred = false;
+  std::optional<EventStream> events;           // over `out`, once the stream has begun
   bool cacheable = false;
   std::string normalized;  // the question as the cache knows it
   std::string hash;
@@ -156,25 +158,55 @@ void finish_later(const std::shared_ptr<AskInFlight>& flight, const Answer& answ
 }
 
 // The session event first: the visitor's session exists before anything else is said.
-void start_stream(AskInFlight& flight, ResponseStream& stream) {
+void start_stream(AskInFlight& flight) {
   if (!flight.session.known) flight.context.store.create_session(flight.session.id, flight.ask.visitor, flight.asked_at);
-  flight.out = std::shared_ptr<ResponseStream>(std::shared_ptr<void>(), &stream);  // not owned
   flight.events.emplace(*flight.out);
   flight.events->begin();
   flight.events->send("session", one_field_json("session_id", flight.session.id));
 }
 
-// Hands the response to the event loop; the visitor hanging up from now on stops the answer.
-void defer_reply(AskInFlight& flight, const Request& request) {
-  if (!request.stream) throw std::logic_error("an answer that comes later needs a response stream");
-  flight.out = request.stream->defer();
-  flight.deferred = true;
-  if (flight.events) flight.events.emplace(*flight.out);
-}
-
 TokenSink token_sink(const std::shared_ptr<AskInFlight>& flight) {
   if (!flight->events) return {};
   return [raw = flight.get()](std::string_view text) { return raw->events->send("token", one_field_json("text", text)); };
+}
+
+// The session (and its stream, when asked for), then a cached answer to a first question.
+std::optional<Answer> prepare(AskInFlight& flight) {
+  flight.asked_at = std::chrono::system_clock::now();
+  flight.session = find_session(flight.ask, flight.context, flight.asked_at);
+  if (flight.streaming) start_stream(flight);
+  flight.cacheable = flight.context.limits.answer_cache && !flight.session.known;
+  if (!flight.cacheable) return std::nullopt;
+  flight.normalized = normalize_question(flight.ask.message);
+  flight.hash = question_hash(flight.normalized);
+  auto text = flight.context.store.cached_answer(flight.hash);
+  if (!text) return std::nullopt;
+  if (flight.events) flight.events->send("token", one_field_json("text", *text));
+  return Answer{std::move(*text), Source::cache, {}};
+}
+
+// On its serving thread, start to finish (no model to wait on).
+Response answer_now(const std::shared_ptr<AskInFlight>& flight) {
+  std::optional<Answer> answer = prepare(*flight);
+  if (!answer) {
+    AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight)};
+    flight->context.responder.answer(std::move(asked), [&](Answer given) { answer = std::move(given); });
+  }
+  return reply_now(*flight, store_answer(*flight, *answer));
+}
+
+// On a database work thread, with the response deferred: the session, then the model (or the
+// cache); the visitor hanging up from then on stops the answer.
+void answer_later(const std::shared_ptr<AskInFlight>& flight) {
+  try {
+    if (std::optional<Answer> cached = prepare(*flight)) return finish_later(flight, *cached);
+    AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight)};
+    const CancelAnswer cancel =
+        flight->context.responder.answer(std::move(asked), [flight](Answer answer) { finish_later(flight, answer); });
+    flight->out->on_client_gone(cancel);
+  } catch (...) {
+    reply_later(*flight, response_for_error(std::current_exception(), flight->request_id));
+  }
 }
 
 }  // namespace
@@ -185,30 +217,18 @@ Response handle_ask(const Request& request, ApiContext& context) {
                                               parse_ask_request(request.body, context.limits.max_message_chars));
   // Refused before any database work, so that refusals stay fast when the database is busy.
   if (context.admission && !flight->ticket.emplace(context.admission->try_enter())) return busy();
-  flight->asked_at = std::chrono::system_clock::now();
-  flight->session = find_session(flight->ask, context, flight->asked_at);
-  if (request.stream != nullptr && accepts_event_stream(request.accept)) start_stream(*flight, *request.stream);
-
-  flight->cacheable = context.limits.answer_cache && !flight->session.known;
-  if (flight->cacheable) {
-    flight->normalized = normalize_question(flight->ask.message);
-    flight->hash = question_hash(flight->normalized);
-    if (auto text = context.store.cached_answer(flight->hash)) {
-      if (flight->events) flight->events->send("token", one_field_json("text", *text));
-      return reply_now(*flight, store_answer(*flight, Answer{std::move(*text), Source::cache, {}}));
-    }
-  }
-
-  AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight)};
+  flight->streaming = request.stream != nullptr && accepts_event_stream(request.accept);
   if (!context.responder.answers_later()) {
-    std::optional<Answer> answer;
-    context.responder.answer(std::move(asked), [&](Answer given) { answer = std::move(given); });
-    return reply_now(*flight, store_answer(*flight, *answer));
+    if (flight->streaming) flight->out = std::shared_ptr<ResponseStream>(std::shared_ptr<void>(), request.stream);
+    return answer_now(flight);
   }
-  defer_reply(*flight, request);
-  const CancelAnswer cancel =
-      context.responder.answer(std::move(asked), [flight](Answer answer) { finish_later(flight, answer); });
-  flight->out->on_client_gone(cancel);
+  if (!request.stream) throw std::logic_error("an answer that comes later needs a response stream");
+  flight->out = request.stream->defer();
+  if (context.database_work) {
+    context.database_work->post([flight] { answer_later(flight); });
+  } else {
+    answer_later(flight);
+  }
   Response deferred;  // not sent: the loop has the response
   deferred.status = 200;
   return deferred;

@@ -96,14 +96,13 @@ StoredExchange insert_exchange(MysqlConnection& connection, const Exchange& exch
 // Runs `work` on a borrowed connection; if the connection turns out to be lost, once more on a
 // fresh one (every caller's work is safe to repeat: reads and upserts).
 template <typename Work>
-auto MysqlStore::on_connection(Work&& work) {
-  const auto connection = pool_.borrow();
+auto MysqlStore::on_connection(MysqlConnectionPool& pool, Work&& work) {
+  const auto connection = pool.borrow();
   return connection->run([&] { return work(*connection); }, /*retry_on_loss=*/true);
 }
 
 bool MysqlStore::session_exists(const std::string& session_id) {
-  return on_connection(
-      [&](MysqlConnection& connection) {
+  return on_connection(pool_, [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kSessionExists);
         statement.setString(1, session_id);
         std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
@@ -113,7 +112,7 @@ bool MysqlStore::session_exists(const std::string& session_id) {
 
 void MysqlStore::create_session(const std::string& session_id, const VisitorInfo& visitor,
                                 std::chrono::system_clock::time_point at) {
-  on_connection([&](MysqlConnection& connection) { upsert_session(connection, session_id, visitor, at, at); });
+  on_connection(pool_, [&](MysqlConnection& connection) { upsert_session(connection, session_id, visitor, at, at); });
 }
 
 // Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
@@ -141,15 +140,14 @@ StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
 }
 
 std::optional<Transcript> MysqlStore::transcript(const std::string& session_id) {
-  const auto connection = pool_.borrow();
+  const auto connection = reads_.borrow();
   return query_transcript(*connection, session_id);
 }
 
 SessionVersions MysqlStore::session_versions(const std::vector<std::string>& session_ids) {
   if (session_ids.empty()) return {};
   if (session_ids.size() > SessionVersionBatch::kMaxIds) throw std::invalid_argument("too many session ids");
-  return on_connection(
-      [&](MysqlConnection& connection) {
+  return on_connection(reads_, [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kSessionVersionsOf + in_list_placeholders(session_ids.size()));
         unsigned int place = 0;
         bind_in_list(session_ids.size(), [&](std::optional<std::size_t> i) {
@@ -163,8 +161,7 @@ SessionVersions MysqlStore::session_versions(const std::vector<std::string>& ses
 }
 
 std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& session_id, int limit) {
-  return on_connection(
-      [&](MysqlConnection& connection) {
+  return on_connection(pool_, [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kRecentMessages);
         statement.setString(1, session_id);
         statement.setInt(2, limit);
@@ -178,8 +175,7 @@ std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& sessio
 
 int MysqlStore::visitor_messages_since(const std::string& session_id,
                                        std::chrono::system_clock::time_point since) {
-  return on_connection(
-      [&](MysqlConnection& connection) {
+  return on_connection(pool_, [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kVisitorMessagesSince);
         statement.setString(1, session_id);
         statement.setString(2, to_mysql_datetime(since));
@@ -189,7 +185,7 @@ int MysqlStore::visitor_messages_since(const std::string& session_id,
 }
 
 std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {
-  return on_connection(
+  return on_connection(pool_,
       [&](MysqlConnection& connection) -> std::optional<std::string> {
         auto& statement = connection.statement(kCachedAnswer);
         statement.setString(1, question_hash);
@@ -203,7 +199,7 @@ std::optional<std::string> MysqlStore::cached_answer(const std::string& question
 void MysqlStore::cache_answer(const std::string& session_id, const std::string& question_hash,
                               const std::string& question, const std::string& answer, std::chrono::seconds ttl) {
   const auto now = std::chrono::system_clock::now();
-  on_connection(
+  on_connection(pool_,
       [&](MysqlConnection& connection) {
         auto& statement = connection.statement(kCacheAnswer);
         statement.setString(1, question_hash);

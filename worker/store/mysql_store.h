@@ -1,16 +1,23 @@
-// The Store on MySQL/MariaDB: the visitor API's queries, each on a connection borrowed from the
-// process's pool for that call only; the health check on a pool of its own, so that a busy
-// pool never reads as a database that is down. One instance per thread (the pools are shared).
+// The Store on MySQL/MariaDB: the visitor API's queries, each on a connection borrowed for that
+// call only. Three pools: the asks' (sessions, history, storing answers), the transcript reads'
+// (so that a read never waits behind asks) and the health check's (so that a busy pool never
+// reads as a database that is down). Safe to share between threads.
 #pragma once
+
+#include <algorithm>
 
 #include "mysql/connection_pool.h"
 #include "store/store.h"
 
 namespace chat {
 
+// The transcript reads' pool beside an asks' pool of `asks_pool` connections.
+inline std::size_t read_pool_size(std::size_t asks_pool) { return std::max<std::size_t>(2, asks_pool / 2); }
+
 class MysqlStore final : public Store {
  public:
-  MysqlStore(MysqlConnectionPool& pool, MysqlConnectionPool& health) : pool_(pool), health_(health) {}
+  MysqlStore(MysqlConnectionPool& pool, MysqlConnectionPool& reads, MysqlConnectionPool& health)
+      : pool_(pool), reads_(reads), health_(health) {}
 
   bool session_exists(const std::string& session_id) override;
   void create_session(const std::string& session_id, const VisitorInfo& visitor,
@@ -28,9 +35,10 @@ class MysqlStore final : public Store {
 
  private:
   template <typename Work>
-  auto on_connection(Work&& work);
+  auto on_connection(MysqlConnectionPool& pool, Work&& work);
 
   MysqlConnectionPool& pool_;
+  MysqlConnectionPool& reads_;
   MysqlConnectionPool& health_;
 };
 

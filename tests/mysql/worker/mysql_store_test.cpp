@@ -35,8 +35,9 @@ class MysqlStoreTest : public ::testing::Test {
 
   chat::MysqlThreadScope thread_;
   chat::MysqlConnectionPool pool_{test_database(), 2, std::chrono::milliseconds(2000)};
+  chat::MysqlConnectionPool reads_{test_database(), 2, std::chrono::milliseconds(2000)};
   chat::MysqlConnectionPool health_{test_database(), 1, std::chrono::milliseconds(2000)};
-  chat::MysqlStore store_{pool_, health_};
+  chat::MysqlStore store_{pool_, reads_, health_};
   chat::MysqlConnection admin_{test_database()};
 };
 
@@ -214,7 +215,7 @@ TEST_F(MysqlStoreTest, UnreachableServerIsStoreUnavailable) {
   chat::DatabaseUrl nowhere = test_database();
   nowhere.socket = "/nonexistent/mariadb.sock";
   chat::MysqlConnectionPool pool(nowhere, 1, std::chrono::milliseconds(100));
-  chat::MysqlStore store(pool, pool);
+  chat::MysqlStore store(pool, pool, pool);
   EXPECT_THROW(store.ping(), chat::StoreUnavailable);
   EXPECT_THROW(store.record_exchange(exchange_in(chat::new_uuid_v4(), "x")), chat::StoreUnavailable);
 }

@@ -396,21 +396,57 @@ TEST_F(ApiTest, OnlyModelAnswersAreCachedAndOnlyForFirstQuestions) {
   EXPECT_EQ(responder_.calls, 4);
 }
 
+// Runs posted tasks when the test says so, as the database work threads would later.
+class QueuedExecutor final : public chat::Executor {
+ public:
+  void post(chat::Task task) override { tasks.push_back(std::move(task)); }
+  void run_all() {
+    while (!tasks.empty()) {
+      chat::Task task = std::move(tasks.front());
+      tasks.erase(tasks.begin());
+      task();
+    }
+  }
+  std::vector<chat::Task> tasks;
+};
+
 TEST_F(ApiTest, AnAnswerThatComesLaterIsStreamedAndStoredAfterTheHandlerReturned) {
   responder_.later = true;
+  QueuedExecutor database_work;
+  context_.database_work = &database_work;
   RecordingStream stream;
   ask_streaming(R"({"message": "hello there"})", stream);
-  EXPECT_NE(stream.body.find("event: session"), std::string::npos);  // before the hand-over
-  ASSERT_TRUE(stream.deferred);
+  ASSERT_TRUE(stream.deferred);  // the serving thread is free: no database work was done on it
+  EXPECT_EQ(stream.body, "");
+  EXPECT_EQ(store_.session_count(), 0u);
+  database_work.run_all();  // the session, the stream, the model call
   const RecordingStream& later = *stream.deferred;
-  EXPECT_NE(later.body.find("event: token\ndata: {\"text\":\"You asked: hello there\"}"), std::string::npos)
-      << later.body;
+  const auto session = later.body.find("event: session");
+  const auto token = later.body.find("event: token\ndata: {\"text\":\"You asked: hello there\"}");
+  ASSERT_NE(session, std::string::npos) << later.body;
+  EXPECT_LT(session, token) << later.body;
   EXPECT_EQ(store_.message_count(), 0u);  // nothing stored while the answer is under way
   EXPECT_FALSE(later.finished);
-  responder_.pending();  // the answer is given, on a serving thread
+  responder_.pending();  // the answer is given, on a database work thread
   EXPECT_EQ(store_.message_count(), 2u);
   EXPECT_NE(later.body.find("event: done\ndata: {"), std::string::npos) << later.body;
   EXPECT_TRUE(later.finished);
+}
+
+TEST_F(ApiTest, AConversationOverItsLimitIsToldSoByTheDeferredResponse) {
+  responder_.later = true;
+  context_.limits.session_asks_per_hour = 1;
+  RecordingStream first;
+  ask_streaming(R"({"message": "one"})", first);
+  responder_.pending();
+  const std::string id = first.deferred->body.substr(first.deferred->body.find("\"session_id\":\"") + 14, 36);
+  RecordingStream second;
+  ask_streaming(R"({"message": "two", "session_id": ")" + id + R"("})", second);
+  ASSERT_TRUE(second.deferred);
+  EXPECT_EQ(second.deferred->status, 429);
+  EXPECT_NE(second.deferred->body.find("rate_limited"), std::string::npos) << second.deferred->body;
+  EXPECT_TRUE(second.deferred->finished);
+  EXPECT_EQ(store_.message_count(), 2u);
 }
 
 TEST_F(ApiTest, AJsonAnswerThatComesLaterIsSentWholeByTheDeferredResponse) {

@@ -16,6 +16,7 @@ Needs a Release build in build-bench/ (bench/run makes it) or CHAT_TEST_BUILD_DI
 """
 import argparse
 import asyncio
+import collections
 import json
 import multiprocessing
 import os
@@ -172,7 +173,9 @@ def asks_at_once(stack, asks, delay, tag):
           f"after it was sent (p50 {percentile([r[1] for r in answered], 0.5):.2f} s)")
     print(f"  503 with Retry-After:         {sum(1 for r in refused if r[4])} of {len(refused)} 503s, "
           f"the slowest in {max((r[1] for r in refused), default=0) * 1000:.0f} ms")
-    print(f"  other errors:                 {others}")
+    kinds = collections.Counter(f"{r[0]} {r[3] or '-'}" for r in replies
+                                if not (r[0] == 200 and r[3] == "model") and r[0] != 503)
+    print(f"  other replies:                {others} " + (f"(status and source: {dict(kinds)})" if kinds else ""))
     print(f"  messages stored:              {stored} (expected {2 * len(answered)}: "
           f"{stored - 2 * len(answered)} lost or extra)")
     print(f"  GET session during the load:  {len(sampler.reads)} reads, p50 {percentile(sampler.reads, 0.5):.1f} ms, "

@@ -25,7 +25,7 @@ struct Config {
   long database_pool_wait_ms = 2000;     // CHAT_DB_POOL_WAIT_MS: then 503
   // CHAT_MAX_ASKS_IN_FLIGHT: asks that wait on the model at once per process, then 503. They
   // wait on the event loop, not on a thread, so this bounds memory, not threads.
-  int max_asks_in_flight = 4096;
+  int max_asks_in_flight = 6144;  // about 40 KB each: 250 MB at most per process
   // CHAT_FASTCGI_ALLOWED_PEERS: who may connect when listening on TCP (default: loopback)
   PeerAllowlist fastcgi_peers = PeerAllowlist::loopback();
   ModelSettings model;

@@ -100,7 +100,7 @@ TEST(ConfigTest, PoolAndAdmissionDoNotDependOnTheThreads) {
   ASSERT_TRUE(defaults);
   EXPECT_EQ(defaults->database_pool_size, 8);
   EXPECT_EQ(defaults->database_pool_wait_ms, 2000);
-  EXPECT_EQ(defaults->max_asks_in_flight, 4096);
+  EXPECT_EQ(defaults->max_asks_in_flight, 6144);
   const auto small = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_WORKER_THREADS", "4"},
                                                {"CHAT_DB_POOL_SIZE", "2"}, {"CHAT_DB_POOL_WAIT_MS", "300"},
                                                {"CHAT_MAX_ASKS_IN_FLIGHT", "500"}}),

@@ -36,7 +36,7 @@ include $OUT_DIR/snippets/chat-client-network.conf;
 map \$binary_remote_addr \$chat_limit_key {
     default $LIMIT_KEY;
 }
-map \$binary_remote_addr \$chat_retry_after {
+map \$binary_remote_addr \$chat_ask_retry_after {
     default $RETRY_AFTER;
 }
 limit_req_zone \$chat_limit_key zone=chat_ask:10m rate=${RATE_PER_MIN}r/m;

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -137,6 +138,62 @@ void finish(MysqlConnection& connection, const Migration& migration) {
   connection.execute("COMMIT");
 }
 
+// The statement's first word, in capitals ("INSERT", "SET", ...).
+std::string first_word(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+  std::string word;
+  for (std::size_t i = start; i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])); ++i) {
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(text[i]))));
+  }
+  return word;
+}
+
+// A statement that sets up the session for the ones after it (SET, USE): a resumed run, on a
+// new connection, runs these again before it goes on.
+bool sets_up_session(const SqlStatement& statement) {
+  const std::string word = first_word(statement.text);
+  return word == "SET" || word == "USE";
+}
+
+// A statement that changes rows, which a transaction can hold together with its progress (a
+// schema change commits at once whatever is around it).
+bool changes_rows(const SqlStatement& statement) {
+  const std::string word = first_word(statement.text);
+  return word == "INSERT" || word == "UPDATE" || word == "DELETE" || word == "REPLACE";
+}
+
+void run_statement(MysqlConnection& connection, const Migration& migration,
+                   const std::vector<SqlStatement>& statements, std::size_t i) {
+  const bool atomic = changes_rows(statements[i]);
+  if (atomic) connection.execute("START TRANSACTION");
+  try {
+    connection.execute(statements[i].text);
+  } catch (const sql::SQLException& error) {
+    if (atomic) connection.rollback();
+    const std::string message = stopped_message(migration, statements, i, error.what());
+    try {
+      auto& failure = connection.statement(kRecordFailure);
+      failure.setString(1, error.what());
+      failure.setInt(2, migration.version);
+      failure.executeUpdate();
+    } catch (const sql::SQLException&) {  // the connection is gone: the message still says it all
+    }
+    throw std::runtime_error(message);
+  }
+  try {
+    record_progress(connection, migration, statements, i + 1);
+    if (atomic) connection.execute("COMMIT");
+  } catch (const sql::SQLException& error) {
+    if (atomic) connection.rollback();
+    throw std::runtime_error(migration.name + ": its statement " + std::to_string(i + 1) + " (line " +
+                             std::to_string(statements[i].line) + ") " + (atomic ? "was not committed" : "ran") +
+                             " but its progress could not be recorded (" + error.what() + "). " +
+                             (atomic ? "Run chat-migrate again." :
+                                       "The next run would run it again: check it, then run chat-migrate again."));
+  }
+}
+
 void apply_one(MysqlConnection& connection, const Migration& migration) {
   std::vector<SqlStatement> statements;
   try {
@@ -144,22 +201,11 @@ void apply_one(MysqlConnection& connection, const Migration& migration) {
   } catch (const BadInput& error) {
     throw std::runtime_error(migration.name + ": " + error.what() + "; nothing of it ran");
   }
-  for (std::size_t i = resume_point(connection, migration, statements); i < statements.size(); ++i) {
-    try {
-      connection.execute(statements[i].text);
-    } catch (const sql::SQLException& error) {
-      const std::string message = stopped_message(migration, statements, i, error.what());
-      try {
-        auto& failure = connection.statement(kRecordFailure);
-        failure.setString(1, error.what());
-        failure.setInt(2, migration.version);
-        failure.executeUpdate();
-      } catch (const sql::SQLException&) {  // the connection is gone: the message still says it all
-      }
-      throw std::runtime_error(message);
-    }
-    record_progress(connection, migration, statements, i + 1);
+  const std::size_t start = resume_point(connection, migration, statements);
+  for (std::size_t i = 0; i < start; ++i) {
+    if (sets_up_session(statements[i])) connection.execute(statements[i].text);
   }
+  for (std::size_t i = start; i < statements.size(); ++i) run_statement(connection, migration, statements, i);
   finish(connection, migration);
 }
 

@@ -86,6 +86,13 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
       !read_model(env, config.model, error)) {
     return std::nullopt;
   }
+  // On stop, answers under way finish: they must fit in the time the process is given.
+  if (config.model.enabled() && config.stop_timeout_seconds * 1000 < config.model.timeout_ms + kStopMarginMs) {
+    setting_error(error, "CHAT_STOP_TIMEOUT_SECONDS",
+                  "must be at least CHAT_LLM_TIMEOUT_MS plus " + std::to_string(kStopMarginMs / 1000) +
+                      " s, so that answers under way finish on stop");
+    return std::nullopt;
+  }
   config.max_message_chars = static_cast<std::size_t>(max_chars);
   config.worker_threads = static_cast<int>(threads);
   config.session_asks_per_hour = static_cast<int>(asks_per_hour);

@@ -32,6 +32,9 @@ inline constexpr std::chrono::minutes kTranscriptCacheMaxAge{10};        // then
 inline constexpr long kMaxDatabasePoolSize = 1024;       // highest CHAT_DB_POOL_SIZE
 inline constexpr long kMaxDatabasePoolWaitMs = 60000;    // highest CHAT_DB_POOL_WAIT_MS
 inline constexpr long kMaxAsksInFlight = 100000;        // highest CHAT_MAX_ASKS_IN_FLIGHT
+// On stop, CHAT_STOP_TIMEOUT_SECONDS must exceed the model's timeout by this much (storing and
+// sending the answers under way).
+inline constexpr long kStopMarginMs = 5000;
 // An ask refused for want of room is told to come back after this long.
 inline constexpr int kAskAdmissionRetryAfterSeconds = 2;
 

@@ -27,7 +27,7 @@ void run_guarded(const Task& task, const char* where) {
 
 EventLoop::EventLoop()
     : poller_(::epoll_create1(EPOLL_CLOEXEC)), wakeup_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  epoll_event event{EPOLLIN, {.fd = wakeup_}};
+  epoll_event event{EPOLLIN, {.u64 = static_cast<std::uint32_t>(wakeup_)}};  // generation 0
   ::epoll_ctl(poller_, EPOLL_CTL_ADD, wakeup_, &event);
 }
 
@@ -79,13 +79,15 @@ void EventLoop::run_end_of_turn() {
 }
 
 void EventLoop::watch(int fd, std::uint32_t events, FdHandler handler) {
-  epoll_event event{events, {.fd = fd}};
+  const std::uint32_t generation = next_generation_++;
+  if (next_generation_ == 0) next_generation_ = 1;  // 0 is the wake-up descriptor's
+  epoll_event event{events, {.u64 = (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd)}};
   const bool known = handlers_.count(fd) != 0;
   if (::epoll_ctl(poller_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
     // The descriptor was closed and its number reused since it was last watched.
     ::epoll_ctl(poller_, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
   }
-  handlers_[fd] = std::make_shared<FdHandler>(std::move(handler));
+  handlers_[fd] = Watch{generation, std::make_shared<FdHandler>(std::move(handler))};
 }
 
 void EventLoop::unwatch(int fd) {
@@ -136,10 +138,13 @@ void EventLoop::run_due_timers() {
   }
 }
 
+// Level-triggered: an event dropped because its watch changed meanwhile comes again if it holds.
 void EventLoop::dispatch(const epoll_event& event) {
-  const auto found = handlers_.find(event.data.fd);
-  if (found == handlers_.end()) return;
-  const std::shared_ptr<FdHandler> handler = found->second;  // it may unwatch itself
+  const auto fd = static_cast<int>(event.data.u64 & 0xffffffffu);
+  const auto generation = static_cast<std::uint32_t>(event.data.u64 >> 32);
+  const auto found = handlers_.find(fd);
+  if (found == handlers_.end() || found->second.generation != generation) return;
+  const std::shared_ptr<FdHandler> handler = found->second.handler;  // it may unwatch itself
   run_guarded([&] { (*handler)(event.events); }, "event loop descriptor");
 }
 
@@ -149,7 +154,7 @@ void EventLoop::run() {
   for (;;) {
     const int ready = ::epoll_wait(poller_, events, kEventsPerWait, wait_ms());
     for (int i = 0; i < ready; ++i) {
-      if (events[i].data.fd == wakeup_) {
+      if (events[i].data.u64 == static_cast<std::uint32_t>(wakeup_)) {
         run_posted();
       } else {
         dispatch(events[i]);

@@ -70,7 +70,14 @@ class EventLoop final : public Executor {
   std::deque<Task> posted_;
 
   std::vector<Task> end_of_turn_;
-  std::unordered_map<int, std::shared_ptr<FdHandler>> handlers_;
+  // Each watch gets a new generation, carried in its epoll events: an event of a descriptor
+  // that was closed and reused within one batch of events is not handed to the new owner.
+  struct Watch {
+    std::uint32_t generation = 0;
+    std::shared_ptr<FdHandler> handler;
+  };
+  std::unordered_map<int, Watch> handlers_;
+  std::uint32_t next_generation_ = 1;
   std::map<std::pair<Clock::time_point, TimerId>, Task> timers_;
   std::unordered_map<TimerId, Clock::time_point> timer_deadlines_;
   TimerId next_timer_ = 1;

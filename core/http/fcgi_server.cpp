@@ -292,11 +292,12 @@ void FcgiServer::log_refused_peer(const sockaddr_storage& peer) {
   log::warn("refused a FastCGI connection from a peer not allowed (logged once a minute)", fields);
 }
 
-// A failed accept other than "another thread took it" (EMFILE, ENFILE, ENOBUFS...) leaves the
-// connection in the backlog, so the listening socket stays readable: waiting here instead of at
-// once in epoll again keeps the thread from spinning until descriptors are free (as nginx does).
+// A failed accept (EMFILE, ENFILE, ENOBUFS...) leaves the connection in the backlog, so the
+// listening socket stays readable: waiting here instead of at once in epoll again keeps the
+// thread from spinning until descriptors are free (as nginx does). Not a failure: another thread
+// took the connection (EAGAIN), or a connection failed before its request (EBADF, see serve).
 void FcgiServer::back_off_after_failed_accept(int error) {
-  if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED) return;
+  if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED || error == EBADF) return;
   if (!accept_failing_.exchange(true)) {
     Json::Value fields(Json::objectValue);
     fields["detail"] = std::strerror(error);
@@ -363,7 +364,10 @@ void FcgiServer::serve() {
   ::epoll_ctl(poller, EPOLL_CTL_ADD, listen_fd_, &listen_event);
   ::epoll_ctl(poller, EPOLL_CTL_ADD, stop_event_, &stop_event);
   FCGX_Request fcgi;
-  FCGX_InitRequest(&fcgi, listen_fd_, 0);
+  // No listening socket for libfcgi: after a connection that fails before its request (closed,
+  // or a bad first record) it would accept the next one itself, past the peer allowlist. It then
+  // fails with EBADF instead, and the next connection goes through accept_request.
+  FCGX_InitRequest(&fcgi, -1, 0);
   while (!stopping_ && wait_for_event(poller) == listen_fd_ && !stopping_) {
     const int accepted = accept_request(fcgi);
     if (accepted == kRefusedPeer) continue;

@@ -230,5 +230,52 @@ class PeerAllowlistTest(unittest.TestCase):
             master.wait(30)
 
 
+class PeerAllowlistAfterAFailedConnectionTest(unittest.TestCase):
+    """A connection from an allowed peer that fails before its request (here: half a first
+    record, then closed) must not let libfcgi accept the next connection itself, past the
+    allowlist: the refused peer's request waiting in the backlog stays unserved."""
+
+    def test_a_refused_peer_waiting_behind_a_failed_connection_is_not_served(self):
+        directory = temporary_directory("chat-peers-")
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
+                       "CHAT_WORKER_THREADS": "1", "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat",
+                       "CHAT_FASTCGI_ALLOWED_PEERS": "127.0.0.2",
+                       "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md")}
+        with open(os.path.join(directory, "worker.log"), "w") as log:
+            master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", f"127.0.0.1:{port}"],
+                                      env=environment, stdout=log, stderr=log)
+        allowed = refused = None
+        try:
+            def listening():
+                with socket.socket() as check:
+                    return check.connect_ex(("127.0.0.1", port)) == 0
+            self.assertTrue(wait_until(listening))
+            time.sleep(0.5)  # the probe's connection is done with
+            allowed = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.2", 0))
+            time.sleep(0.3)  # the one thread has accepted it and waits for its first record
+            refused = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.1", 0))
+            refused.sendall(request_bytes("GET", "/healthz"))
+            allowed.sendall(record(BEGIN_REQUEST, struct.pack(">HB5x", RESPONDER, 0))[:5])
+            allowed.close()
+            refused.settimeout(5)
+            data = b""
+            try:
+                while chunk := refused.recv(65536):
+                    data += chunk
+            except (ConnectionResetError, socket.timeout):
+                pass
+            self.assertEqual(data, b"")  # closed unread, never answered
+        finally:
+            for connection in (allowed, refused):
+                if connection:
+                    connection.close()
+            master.terminate()
+            master.wait(30)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -75,12 +75,25 @@ CancelAnswer ModelResponder::answer(AnswerRequest request, AnswerDone done) {
     };
   }
   const auto call = client_.call(prompt, std::move(capped), [this, pending](ModelResult result) {
-    pool_.post([this, pending, result = std::move(result)] { pending->done(settle(*pending, result)); });
-  });
+    pool_.post([this, pending, result = std::move(result)] { pending->done(settle_or_apologise(*pending, result)); });
+  }, asked.waited_ms);
   return [pending, weak = std::weak_ptr<ModelCall>(call)] {
     pending->visitor_left = true;
     if (const auto running = weak.lock()) running->cancel();
   };
+}
+
+// The answer, whatever happens while it is settled: an answer is always given, so that its
+// response always ends (a failure here is a bug, and the log says what it was).
+Answer ModelResponder::settle_or_apologise(Pending& pending, const ModelResult& result) {
+  try {
+    return settle(pending, result);
+  } catch (const std::exception& error) {
+    Json::Value fields(Json::objectValue);
+    fields["detail"] = error.what();
+    log::error("could not settle a model answer; answering that we do not know", fields);
+    return {knowledge_.words().dont_know_without_contact, Source::fallback, {}};
+  }
 }
 
 // The answer a finished call gives: the model's, what reached a visitor who left, or the

@@ -18,6 +18,7 @@ struct AnswerRequest {
   std::string question;
   std::vector<StoredMessage> history;  // earlier messages of the session, oldest first
   TokenSink sink;                      // set when the visitor receives the answer as a stream
+  long waited_ms = 0;                  // how long the ask waited before it was put to the answerer
 };
 
 struct Answer {
@@ -64,6 +65,7 @@ class ModelResponder final : public Responder {
 
  private:
   struct Pending;
+  Answer settle_or_apologise(Pending& pending, const ModelResult& result);
   Answer settle(Pending& pending, const ModelResult& result);
   Answer fall_back(const AnswerRequest& request, const ModelResult& failed);
 

@@ -147,6 +147,16 @@ void reply_later(AskInFlight& flight, const Response& response) {
   out.finish();
 }
 
+// reply_later, or, should even that fail (out of memory), the connection dropped: a deferred
+// response must end either way.
+void reply_or_drop(AskInFlight& flight, const Response& response) {
+  try {
+    reply_later(flight, response);
+  } catch (const std::exception&) {
+    flight.out->abort();
+  }
+}
+
 void finish_later(const std::shared_ptr<AskInFlight>& flight, const Answer& answer) {
   Response response;
   try {
@@ -154,7 +164,7 @@ void finish_later(const std::shared_ptr<AskInFlight>& flight, const Answer& answ
   } catch (...) {
     response = response_for_error(std::current_exception(), flight->request_id);
   }
-  reply_later(*flight, response);
+  reply_or_drop(*flight, response);
 }
 
 // The session event first: the visitor's session exists before anything else is said.
@@ -200,12 +210,13 @@ Response answer_now(const std::shared_ptr<AskInFlight>& flight) {
 void answer_later(const std::shared_ptr<AskInFlight>& flight) {
   try {
     if (std::optional<Answer> cached = prepare(*flight)) return finish_later(flight, *cached);
-    AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight)};
+    AnswerRequest asked{flight->ask.message, std::move(flight->session.history), token_sink(flight),
+                        flight->stopwatch.elapsed_ms()};
     const CancelAnswer cancel =
         flight->context.responder.answer(std::move(asked), [flight](Answer answer) { finish_later(flight, answer); });
     flight->out->on_client_gone(cancel);
   } catch (...) {
-    reply_later(*flight, response_for_error(std::current_exception(), flight->request_id));
+    reply_or_drop(*flight, response_for_error(std::current_exception(), flight->request_id));
   }
 }
 

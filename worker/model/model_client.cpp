@@ -1,6 +1,8 @@
 // The model service client (see the header).
 #include "model/model_client.h"
 
+#include <algorithm>
+
 #include "model/model_protocol.h"
 #include "worker_limits.h"
 
@@ -22,19 +24,22 @@ std::string ModelClient::request_body(const ModelPrompt& prompt, bool stream) co
       settings_, build_mistral_prompt(prompt.system, prompt.history, prompt.question), stream);
 }
 
-std::shared_ptr<ModelCall> ModelClient::call(const ModelPrompt& prompt, TokenSink sink, ModelDone done) {
+std::shared_ptr<ModelCall> ModelClient::call(const ModelPrompt& prompt, TokenSink sink, ModelDone done,
+                                             long spent_ms) {
   const bool streaming = static_cast<bool>(sink);
-  auto call = std::make_shared<ModelCall>(*this, request_body(prompt, streaming), std::move(sink), std::move(done));
+  const long budget_ms = std::max(1L, settings_.timeout_ms - std::max(0L, spent_ms));
+  auto call = std::make_shared<ModelCall>(*this, request_body(prompt, streaming), std::move(sink), std::move(done),
+                                          budget_ms);
   loop_.post([call] { call->start_attempt(); });
   return call;
 }
 
-ModelCall::ModelCall(ModelClient& client, std::string body, TokenSink sink, ModelDone done)
+ModelCall::ModelCall(ModelClient& client, std::string body, TokenSink sink, ModelDone done, long budget_ms)
     : client_(client),
       body_(std::move(body)),
       sink_(std::move(sink)),
       done_(std::move(done)),
-      deadline_(EventLoop::Clock::now() + std::chrono::milliseconds(client.settings_.timeout_ms)) {}
+      deadline_(EventLoop::Clock::now() + std::chrono::milliseconds(budget_ms)) {}
 
 long ModelCall::remaining_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - EventLoop::Clock::now()).count();

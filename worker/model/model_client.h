@@ -35,7 +35,7 @@ class ModelClient;
 // a 4xx or once text was streamed).
 class ModelCall : public std::enable_shared_from_this<ModelCall> {
  public:
-  ModelCall(ModelClient& client, std::string body, TokenSink sink, ModelDone done);
+  ModelCall(ModelClient& client, std::string body, TokenSink sink, ModelDone done, long budget_ms);
   // Stops the call (the visitor left): `done` then runs with what was streamed so far. Safe
   // from any thread, and after the call ended (then it does nothing).
   void cancel();
@@ -66,8 +66,9 @@ class ModelClient {
   ModelClient& operator=(const ModelClient&) = delete;
 
   // Starts a call; safe from any thread. With a `sink` the answer streams to it. `sink` and
-  // `done` run on the loop's thread.
-  std::shared_ptr<ModelCall> call(const ModelPrompt& prompt, TokenSink sink, ModelDone done);
+  // `done` run on the loop's thread. It ends within `spent_ms` less than CHAT_LLM_TIMEOUT_MS
+  // (what the ask already waited), so that an ask's whole life stays within the timeout.
+  std::shared_ptr<ModelCall> call(const ModelPrompt& prompt, TokenSink sink, ModelDone done, long spent_ms = 0);
 
   // The JSON request body for `prompt` (exposed for tests).
   std::string request_body(const ModelPrompt& prompt, bool stream) const;

@@ -96,6 +96,26 @@ TEST_F(MigrationFailureTest, AFailureHalfwaySaysWhatRanAndTheNextRunResumesThere
   EXPECT_EQ(rows->getInt(3), 1);
 }
 
+// A resumed run is a new connection: the SET statements before the resume point run again, so
+// the statements after it see the session they were written for.
+TEST_F(MigrationFailureTest, AResumedRunSetsUpItsSessionAgain) {
+  write("9001_session.sql",
+        "SET @chat_migration_test = 7;\n"
+        "CREATE TABLE migration_test_a (id INT);\n"
+        "INSERT INTO migration_test_missing VALUES (1);\n");
+  EXPECT_NE(apply(), "");
+  write("9001_session.sql",
+        "SET @chat_migration_test = 7;\n"
+        "CREATE TABLE migration_test_a (id INT);\n"
+        "INSERT INTO migration_test_a VALUES (@chat_migration_test);\n");
+  MysqlConnection fresh(testing::test_database());
+  apply_migrations(fresh, directory_);
+  std::unique_ptr<sql::ResultSet> rows(connection_.statement("SELECT id FROM migration_test_a").executeQuery());
+  ASSERT_TRUE(rows->next());
+  EXPECT_FALSE(rows->isNull(1));
+  EXPECT_EQ(rows->getInt(1), 7);
+}
+
 TEST_F(MigrationFailureTest, EditingTheStatementsThatRanIsRefused) {
   write("9001_half_broken.sql", kHalfBroken);
   EXPECT_NE(apply(), "");

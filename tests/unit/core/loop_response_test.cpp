@@ -141,6 +141,10 @@ TEST_F(LoopResponseTest, AResponseLetGoUnfinishedDropsItsConnection) {
   EXPECT_TRUE(records.empty() || records.back().type != 3);  // no END_REQUEST: nginx sees it cut
   char byte;
   EXPECT_EQ(::recv(connection.theirs, &byte, 1, 0), 0);  // closed
+  // Released right after the close, on the loop's thread.
+  for (int waited = 0; released_ == 0 && waited < 2000; waited += 10) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(released_, 1);
 }
 

@@ -196,3 +196,17 @@ TEST(ConfigTest, FastCgiPeersDefaultToLoopbackAndABadListIsNamed) {
       env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_FASTCGI_ALLOWED_PEERS", "nginx"}}), &error));
   EXPECT_EQ(error, "CHAT_FASTCGI_ALLOWED_PEERS: \"nginx\" is not an IPv4 or IPv6 address");
 }
+
+TEST(ConfigTest, TheStopTimeoutMustLeaveAnswersUnderWayTimeToFinish) {
+  std::string error;
+  EXPECT_FALSE(chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"HUGGINGFACE_API_KEY", "hf_x"},
+                                         {"CHAT_LLM_TIMEOUT_MS", "60000"}}),
+                                 &error));  // the default 40 s stop would kill them
+  EXPECT_EQ(error, "CHAT_STOP_TIMEOUT_SECONDS: must be at least CHAT_LLM_TIMEOUT_MS plus 5 s, so that answers under way "
+                   "finish on stop");
+  EXPECT_TRUE(chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"HUGGINGFACE_API_KEY", "hf_x"},
+                                        {"CHAT_LLM_TIMEOUT_MS", "60000"}, {"CHAT_STOP_TIMEOUT_SECONDS", "65"}}),
+                                nullptr));
+  EXPECT_TRUE(chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_LLM_TIMEOUT_MS", "60000"}}),
+                                nullptr));  // no model: nothing waits on it
+}

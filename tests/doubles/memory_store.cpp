@@ -33,6 +33,7 @@ void MemoryStore::create_session(const std::string& session_id, const VisitorInf
   session.created_at = session.updated_at = iso(at);
   session.visitor = visitor;
   ++session.version;
+  ask_windows_.try_emplace(session_id, AskWindow{at, 1});  // its first ask opens the window
 }
 
 StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
@@ -43,6 +44,7 @@ StoredExchange MemoryStore::record_exchange(const Exchange& exchange) {
   if (created) {
     session.session_id = exchange.session_id;
     session.created_at = iso(exchange.asked_at);
+    ask_windows_.try_emplace(exchange.session_id, AskWindow{exchange.asked_at, 1});
   }
   session.updated_at = iso(exchange.answered_at);
   ++session.version;
@@ -88,18 +90,18 @@ std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& sessi
   return {messages.end() - static_cast<long>(keep), messages.end()};
 }
 
-int MemoryStore::visitor_messages_since(const std::string& session_id,
-                                        std::chrono::system_clock::time_point since) {
+bool MemoryStore::admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) {
   std::lock_guard lock(mutex_);
   check_available();
-  const auto it = sessions_.find(session_id);
-  if (it == sessions_.end()) return 0;
-  const std::string since_text = iso(since);
-  int count = 0;
-  for (const auto& message : it->second.messages) {
-    if (message.sender == Sender::visitor && message.created_at >= since_text) ++count;
+  if (sessions_.count(session_id) == 0) return false;
+  AskWindow& window = ask_windows_[session_id];
+  if (window.asks == 0 || window.start <= now - std::chrono::hours(1)) {
+    window = {now, 1};
+    return true;
   }
-  return count;
+  if (window.asks >= limit) return false;
+  ++window.asks;
+  return true;
 }
 
 std::optional<std::string> MemoryStore::cached_answer(const std::string& question_hash) {

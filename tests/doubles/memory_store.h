@@ -18,8 +18,7 @@ class MemoryStore final : public Store {
   std::optional<Transcript> transcript(const std::string& session_id) override;
   SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
-  int visitor_messages_since(const std::string& session_id,
-                             std::chrono::system_clock::time_point since) override;
+  bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) override;
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;
@@ -41,6 +40,11 @@ class MemoryStore final : public Store {
     std::chrono::system_clock::time_point expires_at;
   };
   std::map<std::string, CachedAnswer> cache_;
+  struct AskWindow {
+    std::chrono::system_clock::time_point start;
+    int asks = 0;
+  };
+  std::map<std::string, AskWindow> ask_windows_;  // by session, as chat_sessions' columns
 };
 
 }  // namespace chat

@@ -67,8 +67,7 @@ SessionState find_session(const AskRequest& ask, ApiContext& context,
   }
   const ApiLimits& limits = context.limits;
   if (limits.session_asks_per_hour > 0 &&
-      context.store.visitor_messages_since(*ask.session_id, now - std::chrono::hours(1)) >=
-          limits.session_asks_per_hour) {
+      !context.store.admit_ask(*ask.session_id, limits.session_asks_per_hour, now)) {
     throw ClientError(429, "this conversation has reached " + std::to_string(limits.session_asks_per_hour) +
                                " questions in an hour; try again later",
                       kSessionLimitRetryAfterSeconds);

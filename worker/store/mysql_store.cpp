@@ -18,9 +18,10 @@ namespace {
 
 const std::string kSessionExists = "SELECT 1 FROM chat_sessions WHERE id = ?";
 
+// A new session's first ask opens its window of the hourly limit (kAdmitAsk).
 const std::string kUpsertSession =
-    "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email) "
-    "VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO chat_sessions (id, created_at, updated_at, visitor_name, visitor_email, ask_window_start, "
+    "asks_in_window) VALUES (?, ?, ?, ?, ?, ?, 1) "
     "ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), version = version + 1, "
     "visitor_name = COALESCE(VALUES(visitor_name), visitor_name), "
     "visitor_email = COALESCE(VALUES(visitor_email), visitor_email)";
@@ -39,8 +40,13 @@ const std::string kRecentMessages =
     "SELECT id, sender, message, created_at, response_time_ms, source FROM chat_messages "
     "WHERE session_id = ? ORDER BY id DESC LIMIT ?";
 
-const std::string kVisitorMessagesSince =
-    "SELECT COUNT(*) FROM chat_messages WHERE session_id = ? AND sender = 'visitor' AND created_at >= ?";
+// Assignments run left to right: the count is set while ask_window_start still holds the old
+// window. Matches no row when the window is open and full.
+const std::string kAdmitAsk =
+    "UPDATE chat_sessions SET"
+    " asks_in_window = IF(ask_window_start IS NULL OR ask_window_start <= ?, 1, asks_in_window + 1),"
+    " ask_window_start = IF(ask_window_start IS NULL OR ask_window_start <= ?, ?, ask_window_start)"
+    " WHERE id = ? AND (ask_window_start IS NULL OR ask_window_start <= ? OR asks_in_window < ?)";
 
 const std::string kCachedAnswer =
     "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
@@ -79,6 +85,7 @@ void upsert_session(MysqlConnection& connection, const std::string& session_id, 
   session.setString(3, to_mysql_datetime(updated_at));
   set_optional_string(session, 4, visitor.name);
   set_optional_string(session, 5, visitor.email);
+  session.setString(6, to_mysql_datetime(created_at));
   session.executeUpdate();
 }
 
@@ -173,15 +180,20 @@ std::vector<StoredMessage> MysqlStore::recent_messages(const std::string& sessio
       });
 }
 
-int MysqlStore::visitor_messages_since(const std::string& session_id,
-                                       std::chrono::system_clock::time_point since) {
-  return on_connection(pool_, [&](MysqlConnection& connection) {
-        auto& statement = connection.statement(kVisitorMessagesSince);
-        statement.setString(1, session_id);
-        statement.setString(2, to_mysql_datetime(since));
-        std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
-        return rows->next() ? rows->getInt(1) : 0;
-      });
+bool MysqlStore::admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) {
+  const std::string closed = to_mysql_datetime(now - std::chrono::hours(1));  // a window opened by then is over
+  const auto connection = pool_.borrow();
+  // Not retried on a lost connection: the count may have been taken already.
+  return connection->run([&] {
+    auto& statement = connection->statement(kAdmitAsk);
+    statement.setString(1, closed);
+    statement.setString(2, closed);
+    statement.setString(3, to_mysql_datetime(now));
+    statement.setString(4, session_id);
+    statement.setString(5, closed);
+    statement.setInt(6, limit);
+    return statement.executeUpdate() == 1;
+  }, /*retry_on_loss=*/false);
 }
 
 std::optional<std::string> MysqlStore::cached_answer(const std::string& question_hash) {

@@ -26,8 +26,7 @@ class MysqlStore final : public Store {
   std::optional<Transcript> transcript(const std::string& session_id) override;
   SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
-  int visitor_messages_since(const std::string& session_id,
-                             std::chrono::system_clock::time_point since) override;
+  bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) override;
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;

@@ -48,9 +48,10 @@ class Store {
   virtual SessionVersions session_versions(const std::vector<std::string>& session_ids) = 0;
   // The session's last `limit` messages, oldest first.
   virtual std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) = 0;
-  // How many visitor messages the session has stored since `since`.
-  virtual int visitor_messages_since(const std::string& session_id,
-                                     std::chrono::system_clock::time_point since) = 0;
+  // Counts an ask against the conversation's hourly limit, atomically (two asks at once never
+  // both take the last place): false when `limit` asks were admitted in its current window. A
+  // window opens at the first ask after the last one closed and lasts an hour.
+  virtual bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) = 0;
   // The cached answer for a question hash, unless expired.
   virtual std::optional<std::string> cached_answer(const std::string& question_hash) = 0;
   // Caches the answer to the first question of `session_id`, the row's owner: erasing that session

@@ -3,7 +3,10 @@
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
+#include <vector>
 #include <memory>
 
 #include "clock.h"
@@ -75,6 +78,30 @@ TEST_F(MysqlStoreTest, ExchangeRoundTripsInOrder) {
   EXPECT_EQ(transcript->messages[1].source, chat::Source::knowledge);
   EXPECT_EQ(transcript->messages[3].text, "Answer to second");
   EXPECT_TRUE(transcript->messages[0].created_at.ends_with("Z"));
+}
+
+// The per-conversation limit is taken by one UPDATE each: the conversation's first ask (its
+// creation) takes one place of 25, and 8 threads asking 10 times at once get exactly the other
+// 24; the window after it opens again.
+TEST_F(MysqlStoreTest, ConcurrentAsksOfOneConversationNeverPassItsLimit) {
+  const std::string id = chat::new_uuid_v4();
+  const auto now = std::chrono::system_clock::now();
+  store_.create_session(id, {}, now);
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> askers;
+  for (int i = 0; i < 8; ++i) {
+    askers.emplace_back([&] {
+      chat::MysqlThreadScope thread;
+      for (int ask = 0; ask < 10; ++ask) {
+        if (store_.admit_ask(id, 25, now)) ++admitted;
+      }
+    });
+  }
+  for (auto& asker : askers) asker.join();
+  EXPECT_EQ(admitted, 24);
+  EXPECT_FALSE(store_.admit_ask(id, 25, now + std::chrono::minutes(59)));
+  EXPECT_TRUE(store_.admit_ask(id, 25, now + std::chrono::minutes(61)));  // a new window
+  EXPECT_FALSE(store_.admit_ask(chat::new_uuid_v4(), 25, now));           // no such conversation
 }
 
 TEST_F(MysqlStoreTest, LaterVisitorInfoFillsInWithoutErasing) {

@@ -14,6 +14,7 @@ const std::string kPurgeBatch =
     "DELETE FROM chat_sessions WHERE updated_at < ? ORDER BY updated_at LIMIT ?";
 
 const std::string kPurgeExpiredAnswers = "DELETE FROM answer_cache WHERE expires_at < ? LIMIT ?";
+const std::string kPurgeClosedSessionStarts = "DELETE FROM session_starts WHERE window_start < ? LIMIT ?";
 
 // Runs a batched DELETE (its two parameters: `before` and the batch size) until a batch comes back
 // short; returns the rows erased.
@@ -51,6 +52,10 @@ std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
 
 std::int64_t purge_expired_cached_answers(MysqlConnection& connection, std::chrono::system_clock::time_point now) {
   return delete_in_batches(connection, kPurgeExpiredAnswers, to_mysql_datetime(now));
+}
+
+std::int64_t purge_closed_session_starts(MysqlConnection& connection, std::chrono::system_clock::time_point now) {
+  return delete_in_batches(connection, kPurgeClosedSessionStarts, to_mysql_datetime(now - std::chrono::hours(1)));
 }
 
 }  // namespace chat

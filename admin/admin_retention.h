@@ -21,4 +21,8 @@ std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
 // than the cache uses it); returns how many. chat-admin's background work calls it.
 std::int64_t purge_expired_cached_answers(MysqlConnection& connection, std::chrono::system_clock::time_point now);
 
+// Erases the per-client session-start counts whose hour is over (they hold client addresses);
+// returns how many.
+std::int64_t purge_closed_session_starts(MysqlConnection& connection, std::chrono::system_clock::time_point now);
+
 }  // namespace chat

@@ -81,13 +81,16 @@ class BackgroundWork {
 
   void forget_expired_answers(MysqlConnection& primary) {
     try {
-      const std::int64_t erased = purge_expired_cached_answers(primary, std::chrono::system_clock::now());
-      if (erased == 0) return;
+      const auto now = std::chrono::system_clock::now();
+      const std::int64_t erased = purge_expired_cached_answers(primary, now);
+      const std::int64_t starts = purge_closed_session_starts(primary, now);
+      if (erased == 0 && starts == 0) return;
       Json::Value fields(Json::objectValue);
       fields["answers"] = static_cast<Json::Int64>(erased);
-      log::info("expired cached answers erased", fields);
+      fields["session_starts"] = static_cast<Json::Int64>(starts);
+      log::info("expired cached answers and closed session-start counts erased", fields);
     } catch (const std::exception& error) {
-      warn("answer cache: erasing expired answers failed, trying again later", error);
+      warn("erasing expired cached answers and session-start counts failed, trying again later", error);
     }
   }
 

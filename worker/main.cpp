@@ -31,6 +31,7 @@ chat::ApiLimits limits_from(const chat::Config& config) {
   chat::ApiLimits limits;
   limits.max_message_chars = config.max_message_chars;
   limits.session_asks_per_hour = config.session_asks_per_hour;
+  limits.session_starts_per_hour = config.session_starts_per_hour;
   limits.answer_cache = config.model.enabled() && config.cache_ttl_seconds > 0;
   limits.cache_ttl = std::chrono::seconds(config.cache_ttl_seconds);
   return limits;

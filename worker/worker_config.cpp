@@ -70,6 +70,8 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
   long max_chars = static_cast<long>(config.max_message_chars);
   long threads = config.worker_threads;
   long asks_per_hour = config.session_asks_per_hour;
+  long starts_per_hour = config.session_starts_per_hour;
+  long rate_per_min = 30;  // nginx's; 0 turns every per-IP limit off, this one too
   long asks_in_flight = config.max_asks_in_flight;
   long processes = config.worker_processes;
   if (!read_bounded(env, "CHAT_MAX_MESSAGE_CHARS", 1, kMaxMessageCharsCeiling, max_chars, error) ||
@@ -78,6 +80,8 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
       !read_bounded(env, "CHAT_WORKER_MAX_REQUESTS", 0, 1000000000, config.worker_max_requests, error) ||
       !read_bounded(env, "CHAT_STOP_TIMEOUT_SECONDS", 1, 3600, config.stop_timeout_seconds, error) ||
       !read_bounded(env, "CHAT_SESSION_ASKS_PER_HOUR", 0, 100000, asks_per_hour, error) ||
+      !read_bounded(env, "CHAT_SESSION_STARTS_PER_HOUR", 0, 100000, starts_per_hour, error) ||
+      !read_bounded(env, "CHAT_RATE_PER_MIN", 0, 1000000, rate_per_min, error) ||
       !read_bounded(env, "CHAT_CACHE_TTL_SECONDS", 0, 31536000, config.cache_ttl_seconds, error) ||
       !read_bounded(env, "CHAT_DB_POOL_SIZE", 1, kMaxDatabasePoolSize, config.database_pool_size, error) ||
       !read_bounded(env, "CHAT_DB_POOL_WAIT_MS", 1, kMaxDatabasePoolWaitMs, config.database_pool_wait_ms, error) ||
@@ -96,6 +100,7 @@ std::optional<Config> load_config(const EnvLookup& env, std::string* error) {
   config.max_message_chars = static_cast<std::size_t>(max_chars);
   config.worker_threads = static_cast<int>(threads);
   config.session_asks_per_hour = static_cast<int>(asks_per_hour);
+  config.session_starts_per_hour = rate_per_min == 0 ? 0 : static_cast<int>(starts_per_hour);
   config.worker_processes = static_cast<int>(processes);
   config.max_asks_in_flight = static_cast<int>(asks_in_flight);
   return config;

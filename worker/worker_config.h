@@ -20,6 +20,7 @@ struct Config {
   long worker_max_requests = 0;          // CHAT_WORKER_MAX_REQUESTS: a child's requests before it is replaced (0: never)
   long stop_timeout_seconds = 40;        // CHAT_STOP_TIMEOUT_SECONDS: requests in flight get this long on stop
   int session_asks_per_hour = 60;        // CHAT_SESSION_ASKS_PER_HOUR: then 429 (0: no limit)
+  int session_starts_per_hour = 60;      // CHAT_SESSION_STARTS_PER_HOUR: per client, then 429 (0: no limit)
   long cache_ttl_seconds = 86400;        // CHAT_CACHE_TTL_SECONDS: life of a cached first answer
   long database_pool_size = 8;           // CHAT_DB_POOL_SIZE: MySQL connections per process
   long database_pool_wait_ms = 2000;     // CHAT_DB_POOL_WAIT_MS: then 503

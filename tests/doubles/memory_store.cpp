@@ -104,6 +104,20 @@ bool MemoryStore::admit_ask(const std::string& session_id, int limit, std::chron
   return true;
 }
 
+bool MemoryStore::admit_session_start(const std::string& client_network, int limit,
+                                      std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  AskWindow& window = start_windows_[client_network];
+  if (window.asks == 0 || window.start <= now - std::chrono::hours(1)) {
+    window = {now, 1};
+    return true;
+  }
+  if (window.asks >= limit) return false;
+  ++window.asks;
+  return true;
+}
+
 std::optional<std::string> MemoryStore::cached_answer(const std::string& question_hash) {
   std::lock_guard lock(mutex_);
   check_available();

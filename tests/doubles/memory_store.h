@@ -19,6 +19,8 @@ class MemoryStore final : public Store {
   SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
   bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) override;
+  bool admit_session_start(const std::string& client_network, int limit,
+                           std::chrono::system_clock::time_point now) override;
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;
@@ -44,7 +46,8 @@ class MemoryStore final : public Store {
     std::chrono::system_clock::time_point start;
     int asks = 0;
   };
-  std::map<std::string, AskWindow> ask_windows_;  // by session, as chat_sessions' columns
+  std::map<std::string, AskWindow> ask_windows_;    // by session, as chat_sessions' columns
+  std::map<std::string, AskWindow> start_windows_;  // by client network, as session_starts
 };
 
 }  // namespace chat

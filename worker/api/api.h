@@ -18,6 +18,7 @@ namespace chat {
 struct ApiLimits {
   std::size_t max_message_chars = 2000;
   int session_asks_per_hour = 60;  // 0: no limit
+  int session_starts_per_hour = 60;  // conversations one client may start in an hour; 0: no limit
   bool answer_cache = false;       // reuse model answers to first questions
   std::chrono::seconds cache_ttl{86400};
   int history_messages = 20;       // earlier messages loaded for the model's context

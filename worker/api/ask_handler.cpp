@@ -15,6 +15,7 @@
 #include "api/ask_request.h"
 #include "api/event_stream.h"
 #include "clock.h"
+#include "http/client_network.h"
 #include "json_writer.h"
 #include "log.h"
 #include "uuid.h"
@@ -32,11 +33,13 @@ struct SessionState {
 // One ask from its parsing to its stored answer; shared by the steps on the serving threads
 // and the event loop.
 struct AskInFlight {
-  AskInFlight(ApiContext& api, std::string id, AskRequest asked)
-      : context(api), request_id(std::move(id)), ask(std::move(asked)) {}
+  AskInFlight(ApiContext& api, const Request& request, AskRequest asked)
+      : context(api), request_id(request.request_id), client(client_network(request.remote_addr)),
+        ask(std::move(asked)) {}
 
   ApiContext& context;
   std::string request_id;
+  std::string client;  // client_network() of the visitor
   AskRequest ask;
   SessionState session;
   std::chrono::system_clock::time_point asked_at;
@@ -59,12 +62,21 @@ void check_envelope(const Request& request) {
   }
 }
 
-// The session the question belongs to; enforces the per-session hourly limit.
-SessionState find_session(const AskRequest& ask, ApiContext& context,
-                          std::chrono::system_clock::time_point now) {
-  if (!ask.session_id || !context.store.session_exists(*ask.session_id)) {
-    return {new_uuid_v4(), false, {}};
+// A new conversation, unless its client started too many this hour.
+SessionState start_session(const std::string& client, ApiContext& context, std::chrono::system_clock::time_point now) {
+  const int limit = context.limits.session_starts_per_hour;
+  if (limit > 0 && !client.empty() && !context.store.admit_session_start(client, limit, now)) {
+    throw ClientError(429, "this address has started " + std::to_string(limit) +
+                               " conversations in an hour; continue one of them or try again later",
+                      kSessionLimitRetryAfterSeconds);
   }
+  return {new_uuid_v4(), false, {}};
+}
+
+// The session the question belongs to; enforces the per-session and per-client hourly limits.
+SessionState find_session(const AskRequest& ask, const std::string& client, ApiContext& context,
+                          std::chrono::system_clock::time_point now) {
+  if (!ask.session_id || !context.store.session_exists(*ask.session_id)) return start_session(client, context, now);
   const ApiLimits& limits = context.limits;
   if (limits.session_asks_per_hour > 0 &&
       !context.store.admit_ask(*ask.session_id, limits.session_asks_per_hour, now)) {
@@ -182,7 +194,7 @@ TokenSink token_sink(const std::shared_ptr<AskInFlight>& flight) {
 // The session (and its stream, when asked for), then a cached answer to a first question.
 std::optional<Answer> prepare(AskInFlight& flight) {
   flight.asked_at = std::chrono::system_clock::now();
-  flight.session = find_session(flight.ask, flight.context, flight.asked_at);
+  flight.session = find_session(flight.ask, flight.client, flight.context, flight.asked_at);
   if (flight.streaming) start_stream(flight);
   flight.cacheable = flight.context.limits.answer_cache && !flight.session.known;
   if (!flight.cacheable) return std::nullopt;
@@ -223,7 +235,7 @@ void answer_later(const std::shared_ptr<AskInFlight>& flight) {
 
 Response handle_ask(const Request& request, ApiContext& context) {
   check_envelope(request);
-  auto flight = std::make_shared<AskInFlight>(context, request.request_id,
+  auto flight = std::make_shared<AskInFlight>(context, request,
                                               parse_ask_request(request.body, context.limits.max_message_chars));
   // Refused before any database work, so that refusals stay fast when the database is busy.
   if (context.admission && !flight->ticket.emplace(context.admission->try_enter())) return busy();

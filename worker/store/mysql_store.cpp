@@ -48,6 +48,15 @@ const std::string kAdmitAsk =
     " ask_window_start = IF(ask_window_start IS NULL OR ask_window_start <= ?, ?, ask_window_start)"
     " WHERE id = ? AND (ask_window_start IS NULL OR ask_window_start <= ? OR asks_in_window < ?)";
 
+// Inserts the client's first start, or counts one more while there is room, or opens a new
+// window once the last closed. A full window is left as it was: MySQL then reports 0 rows
+// affected (1 for an insert, 2 for a changed row).
+const std::string kAdmitSessionStart =
+    "INSERT INTO session_starts (client_network, window_start, starts) VALUES (?, ?, 1) "
+    "ON DUPLICATE KEY UPDATE"
+    " starts = IF(window_start <= ?, 1, IF(starts < ?, starts + 1, starts)),"
+    " window_start = IF(window_start <= ?, VALUES(window_start), window_start)";
+
 const std::string kCachedAnswer =
     "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
 
@@ -193,6 +202,21 @@ bool MysqlStore::admit_ask(const std::string& session_id, int limit, std::chrono
     statement.setString(5, closed);
     statement.setInt(6, limit);
     return statement.executeUpdate() == 1;
+  }, /*retry_on_loss=*/false);
+}
+
+bool MysqlStore::admit_session_start(const std::string& client_network, int limit,
+                                     std::chrono::system_clock::time_point now) {
+  const std::string closed = to_mysql_datetime(now - std::chrono::hours(1));
+  const auto connection = pool_.borrow();
+  return connection->run([&] {  // not retried on a lost connection, as admit_ask
+    auto& statement = connection->statement(kAdmitSessionStart);
+    statement.setString(1, client_network);
+    statement.setString(2, to_mysql_datetime(now));
+    statement.setString(3, closed);
+    statement.setInt(4, limit);
+    statement.setString(5, closed);
+    return statement.executeUpdate() > 0;
   }, /*retry_on_loss=*/false);
 }
 

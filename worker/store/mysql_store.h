@@ -27,6 +27,8 @@ class MysqlStore final : public Store {
   SessionVersions session_versions(const std::vector<std::string>& session_ids) override;
   std::vector<StoredMessage> recent_messages(const std::string& session_id, int limit) override;
   bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) override;
+  bool admit_session_start(const std::string& client_network, int limit,
+                           std::chrono::system_clock::time_point now) override;
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;

@@ -52,6 +52,10 @@ class Store {
   // both take the last place): false when `limit` asks were admitted in its current window. A
   // window opens at the first ask after the last one closed and lasts an hour.
   virtual bool admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) = 0;
+  // Counts a conversation started by `client_network` (client_network()) against its hourly
+  // bound, atomically in the same way: false when it started `limit` in its current window.
+  virtual bool admit_session_start(const std::string& client_network, int limit,
+                                   std::chrono::system_clock::time_point now) = 0;
   // The cached answer for a question hash, unless expired.
   virtual std::optional<std::string> cached_answer(const std::string& question_hash) = 0;
   // Caches the answer to the first question of `session_id`, the row's owner: erasing that session

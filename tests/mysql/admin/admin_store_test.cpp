@@ -574,3 +574,13 @@ TEST_F(AdminStoreTest, ExpiredCachedAnswersAreErased) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM answer_cache WHERE question_hash = '" + live + "'"), 1);
   EXPECT_EQ(chat::purge_expired_cached_answers(writer_, std::chrono::system_clock::now()), 0);
 }
+
+// The per-client session-start counts hold client addresses: erased once their hour is over.
+TEST_F(AdminStoreTest, ClosedSessionStartCountsAreErased) {
+  writer_.execute("DELETE FROM session_starts WHERE client_network IN ('192.0.2.1', '192.0.2.2')");
+  writer_.execute("INSERT INTO session_starts VALUES ('192.0.2.1', '2011-01-02 00:00:00.000', 3),"
+                  " ('192.0.2.2', UTC_TIMESTAMP(3), 1)");
+  EXPECT_GE(chat::purge_closed_session_starts(writer_, std::chrono::system_clock::now()), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM session_starts WHERE client_network = '192.0.2.1'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM session_starts WHERE client_network = '192.0.2.2'"), 1);
+}

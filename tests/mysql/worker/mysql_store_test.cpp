@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 #include <memory>
 
@@ -102,6 +103,28 @@ TEST_F(MysqlStoreTest, ConcurrentAsksOfOneConversationNeverPassItsLimit) {
   EXPECT_FALSE(store_.admit_ask(id, 25, now + std::chrono::minutes(59)));
   EXPECT_TRUE(store_.admit_ask(id, 25, now + std::chrono::minutes(61)));  // a new window
   EXPECT_FALSE(store_.admit_ask(chat::new_uuid_v4(), 25, now));           // no such conversation
+}
+
+// The same for the conversations one client starts: 8 threads starting 10 each from one /64 with
+// room for 25 get exactly 25, and the next window opens an hour later.
+TEST_F(MysqlStoreTest, ConcurrentStartsOfOneClientNeverPassItsBound) {
+  const std::string client = "2001:db8:" + std::to_string(::getpid() % 65536) + "::/64";
+  admin_.execute("DELETE FROM session_starts WHERE client_network = '" + client + "'");
+  const auto now = std::chrono::system_clock::now();
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> starters;
+  for (int i = 0; i < 8; ++i) {
+    starters.emplace_back([&] {
+      chat::MysqlThreadScope thread;
+      for (int start = 0; start < 10; ++start) {
+        if (store_.admit_session_start(client, 25, now)) ++admitted;
+      }
+    });
+  }
+  for (auto& starter : starters) starter.join();
+  EXPECT_EQ(admitted, 25);
+  EXPECT_FALSE(store_.admit_session_start(client, 25, now + std::chrono::minutes(59)));
+  EXPECT_TRUE(store_.admit_session_start(client, 25, now + std::chrono::minutes(61)));
 }
 
 TEST_F(MysqlStoreTest, LaterVisitorInfoFillsInWithoutErasing) {

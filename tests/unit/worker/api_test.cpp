@@ -346,6 +346,29 @@ TEST_F(ApiTest, PerSessionHourlyLimitIs429) {
   EXPECT_EQ(store_.message_count(), 4u);
 }
 
+TEST_F(ApiTest, OneClientStartingTooManyConversationsIs429) {
+  context_.limits.session_starts_per_hour = 2;
+  auto ask_from = [&](const std::string& address, const std::string& body) {
+    chat::Request request;
+    request.method = "POST";
+    request.path = "/api/chatbot/ask/";
+    request.content_type = "application/json";
+    request.remote_addr = address;
+    request.body = body;
+    return chat::handle_api_request(request, context_);
+  };
+  const std::string id = body_of(ask_from("2001:db8::1", R"({"message": "one"})"))["session_id"].asString();
+  EXPECT_EQ(ask_from("2001:db8::2", R"({"message": "two"})").status, 200);  // the same /64
+  const auto limited = ask_from("2001:db8::3", R"({"message": "three"})");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(error_code(limited), "rate_limited");
+  EXPECT_EQ(header(limited, "Retry-After"), "60");
+  // Its conversations go on, and another network starts its own.
+  EXPECT_EQ(ask_from("2001:db8::3", R"({"message": "more", "session_id": ")" + id + R"("})").status, 200);
+  EXPECT_EQ(ask_from("2001:db8:0:1::3", R"({"message": "hello"})").status, 200);
+  EXPECT_EQ(store_.message_count(), 8u);
+}
+
 TEST_F(ApiTest, ModelAnswerToAFirstQuestionIsReusedFromTheCache) {
   context_.limits.answer_cache = true;
   responder_.source = chat::Source::model;

@@ -132,7 +132,7 @@ TEST(ConfigTest, BadNumbersNameTheVariable) {
   for (const auto& [name, value] : std::map<std::string, std::string>{
            {"CHAT_MAX_MESSAGE_CHARS", "0"}, {"CHAT_MAX_MESSAGE_CHARS", "12abc"},
            {"CHAT_WORKER_THREADS", "-1"}, {"CHAT_WORKER_THREADS", ""}, {"CHAT_DB_POOL_SIZE", "0"},
-           {"CHAT_DB_POOL_WAIT_MS", "x"}, {"CHAT_MAX_ASKS_IN_FLIGHT", "0"}}) {
+           {"CHAT_DB_POOL_WAIT_MS", "x"}, {"CHAT_MAX_ASKS_IN_FLIGHT", "0"}, {"CHAT_SESSION_STARTS_PER_HOUR", "-1"}}) {
     std::string error;
     EXPECT_FALSE(chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {name, value}}), &error))
         << name << "=" << value;
@@ -209,4 +209,14 @@ TEST(ConfigTest, TheStopTimeoutMustLeaveAnswersUnderWayTimeToFinish) {
                                 nullptr));
   EXPECT_TRUE(chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_LLM_TIMEOUT_MS", "60000"}}),
                                 nullptr));  // no model: nothing waits on it
+}
+
+TEST(ConfigTest, SessionStartsPerClientAreOffWithTheOtherPerIpLimits) {
+  const auto defaults = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}}), nullptr);
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->session_starts_per_hour, 60);
+  const auto off = chat::load_config(env_of({{"CHAT_DATABASE_URL", "mysql://u:p@h/db"}, {"CHAT_RATE_PER_MIN", "0"}}),
+                                     nullptr);
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->session_starts_per_hour, 0);  // CHAT_RATE_PER_MIN=0 turns every per-IP limit off
 }

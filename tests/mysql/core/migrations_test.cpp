@@ -18,7 +18,10 @@ namespace {
 class MigrationFailureTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { testing::migrate_test_database(); }
+  // ctest runs each test as a process of its own, two at a time: the tables and versions these
+  // tests share are theirs one test at a time.
   void SetUp() override {
+    connection_.execute("DO GET_LOCK('chat_migration_failure_tests', 120)");
     directory_ = std::filesystem::temp_directory_path() / ("chat-migrations-" + std::to_string(::getpid()));
     std::filesystem::create_directories(directory_);
     clean_up();
@@ -26,6 +29,7 @@ class MigrationFailureTest : public ::testing::Test {
   void TearDown() override {
     clean_up();
     std::filesystem::remove_all(directory_);
+    connection_.execute("DO RELEASE_LOCK('chat_migration_failure_tests')");
   }
   void clean_up() {
     for (const char* table : {"migration_test_a", "migration_test_b", "migration_test_c"}) {

@@ -28,10 +28,17 @@ void MemoryStore::create_session(const std::string& session_id, const VisitorInf
                                  std::chrono::system_clock::time_point at) {
   std::lock_guard lock(mutex_);
   check_available();
-  Transcript& session = sessions_[session_id];
-  session.session_id = session_id;
-  session.created_at = session.updated_at = iso(at);
-  session.visitor = visitor;
+  // As MysqlStore's upsert: a session opened again keeps its start and what was known of its
+  // visitor, filling in only what is new.
+  auto [it, created] = sessions_.try_emplace(session_id);
+  Transcript& session = it->second;
+  if (created) {
+    session.session_id = session_id;
+    session.created_at = iso(at);
+  }
+  session.updated_at = iso(at);
+  if (visitor.name) session.visitor.name = visitor.name;
+  if (visitor.email) session.visitor.email = visitor.email;
   ++session.version;
   ask_windows_.try_emplace(session_id, AskWindow{at, 1});  // its first ask opens the window
 }

@@ -97,32 +97,30 @@ std::vector<StoredMessage> MemoryStore::recent_messages(const std::string& sessi
   return {messages.end() - static_cast<long>(keep), messages.end()};
 }
 
+// As kAdmitAsk and kAdmitSessionStart: a new window an hour after the last opened, else one
+// more place while there is room.
+bool MemoryStore::AskWindow::take_place(int limit, std::chrono::system_clock::time_point now) {
+  if (asks == 0 || start <= now - std::chrono::hours(1)) {
+    *this = {now, 1};
+    return true;
+  }
+  if (asks >= limit) return false;
+  ++asks;
+  return true;
+}
+
 bool MemoryStore::admit_ask(const std::string& session_id, int limit, std::chrono::system_clock::time_point now) {
   std::lock_guard lock(mutex_);
   check_available();
   if (sessions_.count(session_id) == 0) return false;
-  AskWindow& window = ask_windows_[session_id];
-  if (window.asks == 0 || window.start <= now - std::chrono::hours(1)) {
-    window = {now, 1};
-    return true;
-  }
-  if (window.asks >= limit) return false;
-  ++window.asks;
-  return true;
+  return ask_windows_[session_id].take_place(limit, now);
 }
 
 bool MemoryStore::admit_session_start(const std::string& client_network, int limit,
                                       std::chrono::system_clock::time_point now) {
   std::lock_guard lock(mutex_);
   check_available();
-  AskWindow& window = start_windows_[client_network];
-  if (window.asks == 0 || window.start <= now - std::chrono::hours(1)) {
-    window = {now, 1};
-    return true;
-  }
-  if (window.asks >= limit) return false;
-  ++window.asks;
-  return true;
+  return start_windows_[client_network].take_place(limit, now);
 }
 
 std::optional<std::string> MemoryStore::cached_answer(const std::string& question_hash) {

@@ -45,6 +45,7 @@ class MemoryStore final : public Store {
   struct AskWindow {
     std::chrono::system_clock::time_point start;
     int asks = 0;
+    bool take_place(int limit, std::chrono::system_clock::time_point now);
   };
   std::map<std::string, AskWindow> ask_windows_;    // by session, as chat_sessions' columns
   std::map<std::string, AskWindow> start_windows_;  // by client network, as session_starts

@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from harness import BUILD_DIR, REPO_DIR, StackTestCase, temporary_directory, wait_until
+from harness import BUILD_DIR, REPO_DIR, StackTestCase, free_port, temporary_directory, wait_until
 
 BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
 RESPONDER, KEEP_CONN = 1, 1
@@ -190,25 +190,28 @@ def exchange_from(source, port, request):
     return data
 
 
+def start_tcp_worker(**settings):
+    """A chat-worker of one process on a free loopback port that lets only 127.0.0.2 in (no
+    database: /healthz says so); returns (its master, the port, its log's path)."""
+    directory = temporary_directory("chat-peers-")
+    port = free_port()
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
+                   "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat", "CHAT_FASTCGI_ALLOWED_PEERS": "127.0.0.2",
+                   "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md"), **settings}
+    log_path = os.path.join(directory, "worker.log")
+    with open(log_path, "w") as log:
+        master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", f"127.0.0.1:{port}"],
+                                  env=environment, stdout=log, stderr=log)
+    return master, port, log_path
+
+
 class PeerAllowlistTest(unittest.TestCase):
     """FastCGI has no authentication: a worker on a TCP port serves only the peers of
     CHAT_FASTCGI_ALLOWED_PEERS and closes other connections unread (here 127.0.0.2 is nginx's
     address; a request from 127.0.0.1 is refused)."""
 
     def test_a_peer_not_listed_is_refused_and_a_listed_one_served(self):
-        directory = temporary_directory("chat-peers-")
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
-                       "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat",
-                       "CHAT_FASTCGI_ALLOWED_PEERS": "127.0.0.2",
-                       "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md")}
-        log_path = os.path.join(directory, "worker.log")
-        with open(log_path, "w") as log:
-            master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", f"127.0.0.1:{port}"],
-                                      env=environment, stdout=log, stderr=log)
+        master, port, log_path = start_tcp_worker()
         try:
             request = request_bytes("GET", "/healthz")
 
@@ -236,18 +239,7 @@ class PeerAllowlistAfterAFailedConnectionTest(unittest.TestCase):
     allowlist: the refused peer's request waiting in the backlog stays unserved."""
 
     def test_a_refused_peer_waiting_behind_a_failed_connection_is_not_served(self):
-        directory = temporary_directory("chat-peers-")
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_WORKER_PROCESSES": "1",
-                       "CHAT_WORKER_THREADS": "1", "CHAT_DATABASE_URL": "mysql://chat:x@127.0.0.1:1/chat",
-                       "CHAT_FASTCGI_ALLOWED_PEERS": "127.0.0.2",
-                       "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md")}
-        with open(os.path.join(directory, "worker.log"), "w") as log:
-            master = subprocess.Popen([os.path.join(BUILD_DIR, "chat-worker"), "--listen", f"127.0.0.1:{port}"],
-                                      env=environment, stdout=log, stderr=log)
+        master, port, _ = start_tcp_worker(CHAT_WORKER_THREADS="1")
         allowed = refused = None
         try:
             def listening():

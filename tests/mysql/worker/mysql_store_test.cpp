@@ -31,6 +31,23 @@ class MysqlStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
+  // How many of 8 threads x 10 calls of `admit` at once were admitted.
+  template <typename Admit>
+  static int admitted_at_once(Admit admit) {
+    std::atomic<int> admitted{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        chat::MysqlThreadScope thread;
+        for (int call = 0; call < 10; ++call) {
+          if (admit()) ++admitted;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    return admitted;
+  }
+
   std::int64_t count(const std::string& query) {
     std::unique_ptr<sql::ResultSet> rows(admin_.statement(query).executeQuery());
     rows->next();
@@ -88,18 +105,7 @@ TEST_F(MysqlStoreTest, ConcurrentAsksOfOneConversationNeverPassItsLimit) {
   const std::string id = chat::new_uuid_v4();
   const auto now = std::chrono::system_clock::now();
   store_.create_session(id, {}, now);
-  std::atomic<int> admitted{0};
-  std::vector<std::thread> askers;
-  for (int i = 0; i < 8; ++i) {
-    askers.emplace_back([&] {
-      chat::MysqlThreadScope thread;
-      for (int ask = 0; ask < 10; ++ask) {
-        if (store_.admit_ask(id, 25, now)) ++admitted;
-      }
-    });
-  }
-  for (auto& asker : askers) asker.join();
-  EXPECT_EQ(admitted, 24);
+  EXPECT_EQ(admitted_at_once([&] { return store_.admit_ask(id, 25, now); }), 24);
   EXPECT_FALSE(store_.admit_ask(id, 25, now + std::chrono::minutes(59)));
   EXPECT_TRUE(store_.admit_ask(id, 25, now + std::chrono::minutes(61)));  // a new window
   EXPECT_FALSE(store_.admit_ask(chat::new_uuid_v4(), 25, now));           // no such conversation
@@ -111,18 +117,7 @@ TEST_F(MysqlStoreTest, ConcurrentStartsOfOneClientNeverPassItsBound) {
   const std::string client = "2001:db8:" + std::to_string(::getpid() % 65536) + "::/64";
   admin_.execute("DELETE FROM session_starts WHERE client_network = '" + client + "'");
   const auto now = std::chrono::system_clock::now();
-  std::atomic<int> admitted{0};
-  std::vector<std::thread> starters;
-  for (int i = 0; i < 8; ++i) {
-    starters.emplace_back([&] {
-      chat::MysqlThreadScope thread;
-      for (int start = 0; start < 10; ++start) {
-        if (store_.admit_session_start(client, 25, now)) ++admitted;
-      }
-    });
-  }
-  for (auto& starter : starters) starter.join();
-  EXPECT_EQ(admitted, 25);
+  EXPECT_EQ(admitted_at_once([&] { return store_.admit_session_start(client, 25, now); }), 25);
   EXPECT_FALSE(store_.admit_session_start(client, 25, now + std::chrono::minutes(59)));
   EXPECT_TRUE(store_.admit_session_start(client, 25, now + std::chrono::minutes(61)));
 }

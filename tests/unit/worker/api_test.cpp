@@ -73,12 +73,18 @@ class RecordingStream final : public chat::ResponseStream {
 
 class ApiTest : public ::testing::Test {
  protected:
-  chat::Response ask(const std::string& body, const std::string& content_type = "application/json") {
+  static chat::Request ask_request(const std::string& body) {
     chat::Request request;
     request.method = "POST";
     request.path = "/api/chatbot/ask/";
-    request.content_type = content_type;
+    request.content_type = "application/json";
     request.body = body;
+    return request;
+  }
+
+  chat::Response ask(const std::string& body, const std::string& content_type = "application/json") {
+    chat::Request request = ask_request(body);
+    request.content_type = content_type;
     return chat::handle_api_request(request, context_);
   }
 
@@ -108,12 +114,8 @@ class ApiTest : public ::testing::Test {
 
   chat::Response ask_streaming(const std::string& body, RecordingStream& stream,
                                const std::string& accept = "text/event-stream") {
-    chat::Request request;
-    request.method = "POST";
-    request.path = "/api/chatbot/ask/";
-    request.content_type = "application/json";
+    chat::Request request = ask_request(body);
     request.accept = accept;
-    request.body = body;
     request.stream = &stream;
     return chat::handle_api_request(request, context_);
   }
@@ -349,12 +351,8 @@ TEST_F(ApiTest, PerSessionHourlyLimitIs429) {
 TEST_F(ApiTest, OneClientStartingTooManyConversationsIs429) {
   context_.limits.session_starts_per_hour = 2;
   auto ask_from = [&](const std::string& address, const std::string& body) {
-    chat::Request request;
-    request.method = "POST";
-    request.path = "/api/chatbot/ask/";
-    request.content_type = "application/json";
+    chat::Request request = ask_request(body);
     request.remote_addr = address;
-    request.body = body;
     return chat::handle_api_request(request, context_);
   };
   const std::string id = body_of(ask_from("2001:db8::1", R"({"message": "one"})"))["session_id"].asString();

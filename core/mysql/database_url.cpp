@@ -1,4 +1,4 @@
-// Parsing of CHAT_DATABASE_URL: mysql://USER:PASSWORD@HOST:PORT/DB[?socket=/path.sock].
+// Parsing of CHAT_DATABASE_URL (see the header for its form and options).
 #include "mysql/database_url.h"
 
 #include <charconv>
@@ -22,14 +22,31 @@ std::optional<DatabaseUrl> fail(std::string* error, const char* reason) {
   return std::nullopt;
 }
 
-// Reads "socket=/path" out of the query string; other parameters are errors.
+// The query parameters that name a file, each an absolute path.
+std::string* path_option(std::string_view name, DatabaseUrl& url) {
+  if (name == "socket") return &url.socket;
+  if (name == "ssl-ca") return &url.ssl_ca;
+  if (name == "ssl-cert") return &url.ssl_cert;
+  if (name == "ssl-key") return &url.ssl_key;
+  return nullptr;
+}
+
+// Reads "name=/path" pairs separated by '&'; a parameter named twice or unknown is an error, and
+// so is a client certificate without its key (or the other way round), or without ssl-ca.
 bool parse_query(std::string_view query, DatabaseUrl& url) {
-  if (query.empty()) return true;
-  if (!query.starts_with("socket=")) return false;
-  const auto path = percent_decode(query.substr(7));
-  if (!path || path->empty() || path->front() != '/') return false;
-  url.socket = *path;
-  return true;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+    const std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos) return false;
+    std::string* slot = path_option(pair.substr(0, equals), url);
+    const auto path = percent_decode(pair.substr(equals + 1));
+    if (!slot || !slot->empty() || !path || path->empty() || path->front() != '/') return false;
+    *slot = *path;
+  }
+  if (url.ssl_cert.empty() != url.ssl_key.empty()) return false;
+  return url.ssl_cert.empty() || url.uses_tls();
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port".
@@ -64,7 +81,16 @@ std::string DatabaseUrl::redacted() const {
   out.append(user).append(":***@").append(host);
   if (socket.empty()) out.append(":").append(std::to_string(port));
   out.append("/").append(database);
-  if (!socket.empty()) out.append("?socket=").append(socket);
+  char separator = '?';
+  const auto option = [&](const char* name, const std::string& value) {
+    if (value.empty()) return;
+    out.append(1, separator).append(name).append("=").append(value);
+    separator = '&';
+  };
+  option("socket", socket);
+  option("ssl-ca", ssl_ca);
+  option("ssl-cert", ssl_cert);
+  option("ssl-key", ssl_key);
   return out;
 }
 
@@ -87,7 +113,8 @@ std::optional<DatabaseUrl> parse_database_url(std::string_view text, std::string
 
   const std::size_t question = rest.find('?');
   if (!parse_query(question == std::string_view::npos ? "" : rest.substr(question + 1), url)) {
-    return fail(error, "the only query parameter allowed is socket=/absolute/path");
+    return fail(error, "options are socket=, ssl-ca=, ssl-cert= and ssl-key= (absolute paths, each once; "
+                       "ssl-cert and ssl-key together, with ssl-ca)");
   }
   rest = rest.substr(0, question);
   const std::size_t slash = rest.find('/');

@@ -1,4 +1,7 @@
-// Parsing of CHAT_DATABASE_URL: mysql://USER:PASSWORD@HOST:PORT/DB[?socket=/path.sock].
+// Parsing of CHAT_DATABASE_URL: mysql://USER:PASSWORD@HOST:PORT/DB[?OPTIONS], where OPTIONS are
+// socket=/path.sock (a unix socket instead of TCP) and, for TLS to the server, ssl-ca=/ca.pem
+// (TLS required, the server's certificate checked against that CA and its name against HOST),
+// with ssl-cert=/client.pem&ssl-key=/client.key when the server wants a client certificate.
 #pragma once
 
 #include <optional>
@@ -14,6 +17,11 @@ struct DatabaseUrl {
   int port = 3306;
   std::string database;
   std::string socket;    // unix socket path; when set, host and port are not used
+  std::string ssl_ca;    // PEM file of the CAs trusted for the server; when set, TLS is required
+  std::string ssl_cert;  // client certificate (PEM), with ssl_key
+  std::string ssl_key;   // its private key (PEM)
+
+  bool uses_tls() const { return !ssl_ca.empty(); }
 
   // The URL with the password masked, for log lines and error messages.
   std::string redacted() const;

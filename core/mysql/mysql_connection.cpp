@@ -59,6 +59,17 @@ void MysqlConnection::connect() {
   options["OPT_READ_TIMEOUT"] = kMysqlReadTimeoutSeconds;
   options["OPT_WRITE_TIMEOUT"] = kMysqlWriteTimeoutSeconds;
   options["OPT_RECONNECT"] = false;
+  if (url_.uses_tls()) {
+    // The CA enables TLS; the client refuses a server without it, and checks the server's
+    // certificate and host name.
+    options["sslCA"] = sql::SQLString(url_.ssl_ca);
+    options["sslVerify"] = true;
+    options["sslEnforce"] = true;
+    if (!url_.ssl_cert.empty()) {
+      options["sslCert"] = sql::SQLString(url_.ssl_cert);
+      options["sslKey"] = sql::SQLString(url_.ssl_key);
+    }
+  }
   try {
     connection_.reset(mysql_driver()->connect(options));
     execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");

@@ -1,5 +1,7 @@
 # A private MariaDB instance under DIR/mariadb (data, socket, pid, log; owned by the mysql user
-# when run as root), reached over a unix socket only. Sourced, not run.
+# when run as root), reached over a unix socket only (tests that need TCP or TLS set
+# MARIADB_NETWORK_OPTIONS to mariadbd options, e.g. --port=P --bind-address=127.0.0.1 --ssl-ca=...).
+# Sourced, not run.
 #   mariadb_start DIR      creates it on first use, starts it, prints its CHAT_DATABASE_URL
 #   mariadb_stop DIR       stops it (the data stays)
 
@@ -33,7 +35,7 @@ _mariadb_launch() {
   # shared /tmp are other instances' temporary tables (and crashes them).
   mariadbd --no-defaults $(_mariadb_user_option "$dir/mariadb") --datadir="$dir/mariadb/data" --socket="$socket" \
     --tmpdir="$dir/mariadb/tmp" \
-    --pid-file="$dir/mariadb/mariadb.pid" --skip-networking --skip-name-resolve \
+    --pid-file="$dir/mariadb/mariadb.pid" ${MARIADB_NETWORK_OPTIONS:---skip-networking} --skip-name-resolve \
     --log-error="$dir/mariadb/mariadb.log" --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_unicode_ci --max-connections=2000 \
     --innodb-buffer-pool-size=256M --innodb-log-file-size=64M \

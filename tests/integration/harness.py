@@ -44,12 +44,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def shell_library(call):
-    """Runs `call` in bash with scripts/lib sourced; returns its stdout."""
+def shell_library(call, **settings):
+    """Runs `call` in bash with scripts/lib sourced and `settings` in its environment; returns
+    its stdout."""
     script = (f'REPO_DIR="{REPO_DIR}"; source "$REPO_DIR/scripts/lib/common.sh"; '
               f'source "$REPO_DIR/scripts/lib/mariadb.sh"; {call}')
     return subprocess.run(["bash", "-c", script], check=True, capture_output=True,
-                          text=True).stdout
+                          text=True, env={**os.environ, **settings}).stdout
 
 
 class Response:
@@ -158,13 +159,14 @@ def read_events(reply, started):
 class MariaDB:
     """A private MariaDB under its own directory, which a test may stop and start again."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory=None, network_options=None):
         self.directory = directory or temporary_directory("chat-db-")
         os.chmod(self.directory, 0o755)  # mariadbd runs as the mysql user
+        self.network = {"MARIADB_NETWORK_OPTIONS": network_options} if network_options else {}
         self.url = None
 
     def start(self):
-        self.url = shell_library(f'mariadb_start "{self.directory}"').strip()
+        self.url = shell_library(f'mariadb_start "{self.directory}"', **self.network).strip()
         return self
 
     def stop(self):

@@ -29,15 +29,16 @@ ANSWER = ("Model answer: AtonixDev offers software engineering, cloud infrastruc
           "and DevOps services. Prices start at 5K€ 🚀 for small projects.")
 
 
-def make_certificates(directory, common_name="Throwaway Test CA"):
-    """A CA and a server certificate for 127.0.0.1 and localhost; returns (ca, cert, key).
+def make_certificates(directory, common_name="Throwaway Test CA",
+                      names="IP:127.0.0.1,DNS:localhost"):
+    """A CA and a server certificate for `names` (subjectAltName); returns (ca, cert, key).
     The CA file is readable by all: the worker runs as an unprivileged user."""
     os.chmod(directory, 0o755)
     ca_key, ca_cert = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
     key, csr, cert = (os.path.join(directory, name) for name in ("server.key", "server.csr", "server.pem"))
     extensions = os.path.join(directory, "server.ext")
     with open(extensions, "w", encoding="ascii") as file:
-        file.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        file.write(f"subjectAltName={names}\nextendedKeyUsage=serverAuth\n")
     run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
     curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]  # fast handshakes
     run("req", "-x509", *curve, "-nodes", "-days", "2", "-subj", f"/CN={common_name}",

@@ -60,11 +60,29 @@ TEST(DatabaseUrlTest, RejectsMalformedUrls) {
   for (const char* bad : {"", "postgres://u:p@h/db", "mysql://h/db", "mysql://u:p@h", "mysql://u:p@h/",
                           "mysql://u:p@h:0/db", "mysql://u:p@h:99999/db", "mysql://u:p@h:x/db",
                           "mysql://u:p@/db", "mysql://u:p%zz@h/db", "mysql://u:p@h/db?socket=rel",
-                          "mysql://u:p@h/db?ssl=1"}) {
+                          "mysql://u:p@h/db?ssl=1", "mysql://u:p@h/db?ssl-ca=",
+                          "mysql://u:p@h/db?ssl-ca=ca.pem", "mysql://u:p@h/db?ssl-ca=/a&ssl-ca=/b",
+                          "mysql://u:p@h/db?ssl-ca=/ca&ssl-cert=/c", "mysql://u:p@h/db?ssl-cert=/c&ssl-key=/k",
+                          "mysql://u:p@h/db?ssl-ca"}) {
     std::string error;
     EXPECT_FALSE(chat::parse_database_url(bad, &error)) << bad;
     EXPECT_FALSE(error.empty()) << bad;
   }
+}
+
+TEST(DatabaseUrlTest, ReadsTheTlsOptions) {
+  const auto url = chat::parse_database_url(
+      "mysql://u:p@db.internal/chat?ssl-ca=/etc/chat/db%20ca.pem&ssl-cert=/etc/chat/c.pem&ssl-key=/etc/chat/c.key",
+      nullptr);
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->uses_tls());
+  EXPECT_EQ(url->ssl_ca, "/etc/chat/db ca.pem");
+  EXPECT_EQ(url->ssl_cert, "/etc/chat/c.pem");
+  EXPECT_EQ(url->ssl_key, "/etc/chat/c.key");
+  EXPECT_EQ(url->redacted(),
+            "mysql://u:***@db.internal:3306/chat?ssl-ca=/etc/chat/db ca.pem&ssl-cert=/etc/chat/c.pem&"
+            "ssl-key=/etc/chat/c.key");
+  EXPECT_FALSE(chat::parse_database_url("mysql://u:p@h/db", nullptr)->uses_tls());
 }
 
 TEST(DatabaseUrlTest, RedactedFormHidesThePassword) {

@@ -64,7 +64,7 @@ COPY admin/dashboard admin/dashboard/
 COPY --from=dashboard /opt/atonix-chat/admin/dashboard/vendor admin/dashboard/vendor/
 COPY docker/nginx.conf /etc/nginx/nginx.conf
 COPY docker/nginx-entrypoint.sh /usr/local/bin/chat-nginx-entrypoint
-EXPOSE 8080
+EXPOSE 8080 8081
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:8080/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/chat-nginx-entrypoint"]

@@ -2,8 +2,13 @@
 # when run as root), reached over a unix socket only (tests that need TCP or TLS set
 # MARIADB_NETWORK_OPTIONS to mariadbd options, e.g. --port=P --bind-address=127.0.0.1 --ssl-ca=...).
 # Sourced, not run.
-#   mariadb_start DIR      creates it on first use, starts it, prints its CHAT_DATABASE_URL
+#   mariadb_start DIR      creates it on first use, starts it, provisions the programs' users
+#                          (database_users.sh), prints chat-migrate's CHAT_DATABASE_URL (every
+#                          privilege on the database: what tests that build their own tables use)
+#   mariadb_url DIR P      prints the CHAT_DATABASE_URL of program P: worker, admin or migrate
 #   mariadb_stop DIR       stops it (the data stays)
+
+source "$REPO_DIR/scripts/lib/database_users.sh"
 
 mariadb_socket() { printf '%s/mariadb/mariadb.sock' "$1"; }
 
@@ -48,23 +53,31 @@ _mariadb_launch() {
   die "MariaDB did not start: see $dir/mariadb/mariadb.log"
 }
 
-# Creates the database and its user once; the password is kept in DIR/secrets (mode 0600).
-_mariadb_provision() {
-  local dir="$1" socket password_file="$1/secrets/db-password"
-  socket="$(mariadb_socket "$dir")"
-  mkdir -p "$dir/secrets" && chmod 700 "$dir/secrets"
-  if [ ! -s "$password_file" ]; then
-    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$password_file")
+# A program's database password, made once and kept in DIR/secrets (mode 0600).
+_mariadb_password() {
+  local file="$1/secrets/db-password-$2"
+  if [ ! -s "$file" ]; then
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
   fi
-  local password
-  password="$(cat "$password_file")"
-  mariadb --no-defaults --socket="$socket" -uroot <<SQL || die "MariaDB provisioning failed"
-CREATE DATABASE IF NOT EXISTS chat CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS 'chat'@'localhost' IDENTIFIED BY '$password';
-ALTER USER 'chat'@'localhost' IDENTIFIED BY '$password';
-GRANT ALL PRIVILEGES ON chat.* TO 'chat'@'localhost';
-SQL
-  printf 'mysql://chat:%s@localhost/chat?socket=%s' "$password" "$socket"
+  cat "$file"
+}
+
+# Creates (or updates) the database and the programs' users (scripts/lib/database_users.sh).
+_mariadb_provision() {
+  local dir="$1"
+  mkdir -p "$dir/secrets" && chmod 700 "$dir/secrets"
+  {
+    database_users_sql chat localhost "$(_mariadb_password "$dir" worker)" "$(_mariadb_password "$dir" admin)" \
+      "$(_mariadb_password "$dir" migrate)" || exit 1
+    # The single user of earlier versions, which held every privilege.
+    echo "DROP USER IF EXISTS 'chat'@'localhost';"
+  } | mariadb --no-defaults --socket="$(mariadb_socket "$dir")" -uroot || die "MariaDB provisioning failed"
+  rm -f "$dir/secrets/db-password"
+}
+
+# The CHAT_DATABASE_URL of PROGRAM (worker, admin or migrate) for the instance under DIR.
+mariadb_url() {
+  printf 'mysql://chat_%s:%s@localhost/chat?socket=%s' "$2" "$(_mariadb_password "$1" "$2")" "$(mariadb_socket "$1")"
 }
 
 mariadb_start() {
@@ -72,6 +85,7 @@ mariadb_start() {
   [ -d "$dir/mariadb/data/mysql" ] || _mariadb_initialise "$dir"
   _mariadb_launch "$dir"
   _mariadb_provision "$dir"
+  mariadb_url "$dir" migrate
 }
 
 mariadb_stop() {

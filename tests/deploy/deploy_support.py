@@ -132,7 +132,7 @@ http {{
 
 
 def render_compose_nginx(directory, port=None, worker="127.0.0.1:1", admin="127.0.0.1:2",
-                         settings=None):
+                         settings=None, admin_port=None):
     """Renders docker/nginx.conf as the web image does at start (docker/nginx-entrypoint.sh,
     with this repository as CHAT_REPO_DIR and `directory`/chat as CHAT_NGINX_DIR), with the
     compose host names replaced by loopback addresses. Returns the nginx.conf path."""
@@ -158,6 +158,8 @@ def render_compose_nginx(directory, port=None, worker="127.0.0.1:1", admin="127.
         config = config.replace(old, new)
     if port:
         config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    if admin_port:
+        config = config.replace("listen 8081;", f"listen 127.0.0.1:{admin_port};")
     # Temporary files in the test directory instead of Debian's /var/lib/nginx.
     config = config.replace("http {\n", "http {\n" + "".join(
         f"    {part}_temp_path {directory}/{part};\n" if part != "body" else

@@ -436,6 +436,25 @@ class ComposeFile(unittest.TestCase):
             peers = [peer.strip() for peer in self.services[name]["environment"]["CHAT_FASTCGI_ALLOWED_PEERS"].split(",")]
             self.assertEqual(peers, [nginx_address, "127.0.0.1"], name)
 
+    def test_each_program_has_its_own_settings_file_and_database_user(self):
+        expected = {"migrate": (None, "chat_migrate"), "worker": ("../worker.env", "chat_worker"),
+                    "admin": ("../admin.env", "chat_admin")}
+        for name, (env_file, user) in expected.items():
+            service = self.services[name]
+            self.assertEqual(service.get("env_file"), env_file, name)
+            self.assertTrue(service["environment"]["CHAT_DATABASE_URL"].startswith(f"mysql://{user}:"), name)
+        self.assertNotIn("MARIADB_USER", self.services["mariadb"]["environment"])
+        for mount in self.services["mariadb"]["volumes"][1:]:
+            source = os.path.normpath(os.path.join(support.REPO_DIR, "docker", mount.split(":")[0]))
+            self.assertTrue(os.path.isfile(source), mount)
+        for program, secret in (("worker", "CHAT_ADMIN_TOKEN"), ("admin", "HUGGINGFACE_API_KEY")):
+            with open(os.path.join(support.REPO_DIR, "docker", f"{program}.env.example"), encoding="utf-8") as file:
+                self.assertNotIn(secret, file.read(), program)
+
+    def test_the_admin_side_is_published_on_the_hosts_loopback_only(self):
+        self.assertEqual(self.services["nginx"]["ports"],
+                         ["${CHAT_HTTP_PORT:-8080}:8080", "127.0.0.1:${CHAT_ADMIN_HTTP_PORT:-8081}:8081"])
+
     def test_required_settings_are_in_env_example(self):
         with open(os.path.join(support.REPO_DIR, "docker", "env.example"), encoding="utf-8") as file:
             example = file.read()

@@ -358,12 +358,12 @@ class ComposeConfigServes(unittest.TestCase):
         worker_port = Backend.acquire()
         try:
             cls.directory = harness.temporary_directory("chat-nginx-compose-run-")
-            cls.port = harness.free_port()
+            cls.port, cls.admin_port = harness.free_port(), harness.free_port()
             config = support.render_compose_nginx(
                 cls.directory, port=cls.port, worker=f"127.0.0.1:{worker_port}",
-                admin=f"127.0.0.1:{harness.free_port()}",
+                admin=f"127.0.0.1:{harness.free_port()}", admin_port=cls.admin_port,
                 settings={"CHAT_ALLOWED_ORIGINS": ALLOWED_ORIGIN, "CHAT_RATE_PER_MIN": "0"})
-            cls.nginx = support.start_nginx(config, [cls.port], cls.directory)
+            cls.nginx = support.start_nginx(config, [cls.port, cls.admin_port], cls.directory)
         except Exception:
             Backend.release()
             raise
@@ -384,14 +384,19 @@ class ComposeConfigServes(unittest.TestCase):
         self.assertEqual(reply.header("Access-Control-Allow-Origin"), ALLOWED_ORIGIN)
         self.assertEqual(self.client.request("GET", "/widget/chat-widget.js").status, 200)
         self.assertEqual(self.client.request("GET", "/").status, 200)
-        reply = self.client.request("GET", "/admin/")
+
+    def test_the_admin_side_is_served_on_its_own_port_only(self):
+        for path in ("/admin/", "/admin/api/stats"):
+            self.assertEqual(self.client.request("GET", path).status, 404, path)
+        admin = harness.Client(self.admin_port)
+        reply = admin.request("GET", "/admin/")
         self.assertEqual(reply.status, 200)
         self.assertIn("frame-ancestors 'none'", reply.header("Content-Security-Policy"))
         # chat-admin is not running here. (The body is nginx's HTML page, not the contract's JSON,
         # while nginx/snippets/chat-admin.conf's /admin/api/ sets an error_page of its own, which
         # stops the server-level ones from being inherited.)
-        reply = self.client.request("GET", "/admin/api/stats")
-        self.assertEqual(reply.status, 502)
+        self.assertEqual(admin.request("GET", "/admin/api/stats").status, 502)
+        self.assertEqual(admin.request("GET", "/api/chatbot/session/" + "0" * 36 + "/").status, 404)
 
     def test_streamed_answer_arrives_as_events(self):
         events = self.client.ask_streaming("What services do you offer?")

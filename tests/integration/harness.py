@@ -172,6 +172,10 @@ class MariaDB:
     def stop(self):
         shell_library(f'mariadb_stop "{self.directory}"')
 
+    def url_of(self, program):
+        """The CHAT_DATABASE_URL of chat-worker, chat-admin or chat-migrate ("worker", ...)."""
+        return shell_library(f'mariadb_url "{self.directory}" {program}')
+
     def query(self, sql):
         """Runs SQL as root on the chat database; returns the rows as lists of strings."""
         socket_path = os.path.join(self.directory, "mariadb", "mariadb.sock")

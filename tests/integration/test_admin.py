@@ -314,12 +314,7 @@ class AdminWithoutTokenTest(StackTestCase):
             f"('{recent}', UTC_TIMESTAMP(3) - INTERVAL 40 DAY, UTC_TIMESTAMP(3) - INTERVAL 5 DAY);"
             "INSERT INTO chat_messages (session_id, sender, message, created_at) VALUES "
             f"('{old}', 'visitor', 'old', UTC_TIMESTAMP(3) - INTERVAL 40 DAY);")
-        password_file = os.path.join(self.stack.var_dir, "secrets", "db-password")
-        with open(password_file, encoding="ascii") as file:
-            password = file.read().strip()
-        socket_path = os.path.join(self.stack.var_dir, "mariadb", "mariadb.sock")
-        env = {"PATH": os.environ["PATH"],
-               "CHAT_DATABASE_URL": f"mysql://chat:{password}@localhost/chat?socket={socket_path}"}
+        env = {"PATH": os.environ["PATH"], "CHAT_DATABASE_URL": self.stack.database.url_of("admin")}
         result = subprocess.run([os.path.join(BUILD_DIR, "chat-admin"), "--purge-older-than", "30"],
                                 env=env, capture_output=True, text=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)

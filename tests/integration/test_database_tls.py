@@ -40,7 +40,7 @@ class DatabaseTlsTest(unittest.TestCase):
         cls.database.start()
         cls.database.query(
             f"CREATE USER 'tls'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}' REQUIRE SSL;"
-            "GRANT ALL PRIVILEGES ON chat.* TO 'tls'@'127.0.0.1';")
+            "GRANT ALL PRIVILEGES ON chat.* TO 'tls'@'127.0.0.1' WITH GRANT OPTION;")  # as chat_migrate
 
     @classmethod
     def tearDownClass(cls):
@@ -83,7 +83,7 @@ class DatabaseTlsTest(unittest.TestCase):
         database.start()
         try:
             database.query(f"CREATE USER 'tls'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}' REQUIRE SSL;"
-                           "GRANT ALL PRIVILEGES ON chat.* TO 'tls'@'127.0.0.1';")
+                           "GRANT ALL PRIVILEGES ON chat.* TO 'tls'@'127.0.0.1' WITH GRANT OPTION;")  # as chat_migrate
             refused = migrate(f"mysql://tls:{PASSWORD}@127.0.0.1:{port}/chat?ssl-ca={renamed_ca}")
             self.assert_refused(refused, "Validation of SSL server certificate failed")
         finally:

@@ -90,12 +90,13 @@ class LifecycleTest(unittest.TestCase):
         finally:
             self.assertEqual(second.stop(), 0)
 
-        with open(os.path.join(first.var_dir, "secrets", "db-password"), encoding="utf-8") as file:
-            password = file.read().strip()
-        self.assertGreaterEqual(len(password), 32)
-        for name in os.listdir(os.path.join(first.var_dir, "log")):
-            self.assertNotIn(password, first.log(name), name)
-        self.assertNotIn(password, "".join(first.output + second.output))
+        for program in ("worker", "admin", "migrate"):
+            with open(os.path.join(first.var_dir, "secrets", f"db-password-{program}"), encoding="utf-8") as file:
+                password = file.read().strip()
+            self.assertGreaterEqual(len(password), 32)
+            for name in os.listdir(os.path.join(first.var_dir, "log")):
+                self.assertNotIn(password, first.log(name), name)
+            self.assertNotIn(password, "".join(first.output + second.output))
 
 
 if __name__ == "__main__":

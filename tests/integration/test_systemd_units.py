@@ -14,17 +14,18 @@ UNITS = os.path.join(REPO_DIR, "systemd")
 
 
 def units_for_this_build():
-    """The units copied to a scratch directory, pointing at this build and a scratch env file."""
+    """The units copied to a scratch directory, pointing at this build and scratch env files."""
     directory = temporary_directory("chat-units-")
     for path in glob.glob(os.path.join(UNITS, "chat-*")):
         target = os.path.join(directory, os.path.basename(path))
         (shutil.copytree if os.path.isdir(path) else shutil.copy)(path, target)
-    open(os.path.join(directory, "chat.env"), "w").close()
+    for program in ("worker", "admin", "migrate"):
+        open(os.path.join(directory, f"{program}.env"), "w").close()
     for unit in glob.glob(os.path.join(directory, "*.service")):
         with open(unit, encoding="utf-8") as file:
             text = file.read()
         text = text.replace("/usr/local/bin/", BUILD_DIR + "/")
-        text = text.replace("/etc/atonix-chat/chat.env", os.path.join(directory, "chat.env"))
+        text = text.replace("/etc/atonix-chat/", directory + "/")
         with open(unit, "w", encoding="utf-8") as file:
             file.write(text)
     return directory
@@ -48,6 +49,19 @@ class SystemdUnitsTest(unittest.TestCase):
         result = subprocess.run(["systemd-analyze", "verify", *units], cwd=directory, capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stderr.strip(), "")
+
+    def test_each_service_reads_its_own_settings_file_only(self):
+        for program in ("worker", "admin", "migrate"):
+            with open(os.path.join(UNITS, f"chat-{program}.service"), encoding="utf-8") as file:
+                files = re.findall(r"(?m)^EnvironmentFile=(.*)$", file.read())
+            self.assertEqual(files, [f"/etc/atonix-chat/{program}.env"], program)
+            with open(os.path.join(UNITS, f"{program}.env.example"), encoding="utf-8") as file:
+                example = file.read()
+            self.assertIn(f"CHAT_DATABASE_URL=mysql://chat_{program}:", example)
+            if program != "admin":
+                self.assertNotIn("CHAT_ADMIN_TOKEN", example)
+            if program != "worker":
+                self.assertNotIn("HUGGINGFACE_API_KEY", example)
 
     def test_every_service_is_rated_2_or_lower(self):
         directory = units_for_this_build()

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "admin_mysql_stats.h"
@@ -51,7 +52,7 @@ class BackgroundWork {
       lock.unlock();
       if (std::chrono::steady_clock::now() >= rollups_due) {
         refresh_rollups(primary);
-        forget_expired_answers(primary);
+        forget_expired_rows(primary);
         rollups_due = std::chrono::steady_clock::now() + kRollupRefreshInterval;
       }
       index_messages(primary);
@@ -79,18 +80,26 @@ class BackgroundWork {
     }
   }
 
-  void forget_expired_answers(MysqlConnection& primary) {
+  // Each purge has its own try: one failing never keeps the other from running.
+  void forget_expired_rows(MysqlConnection& primary) {
+    purge("answers", "expired cached answers erased", [&primary] {
+      return purge_expired_cached_answers(primary, std::chrono::system_clock::now());
+    });
+    purge("session_starts", "closed session-start counts erased", [&primary] {
+      return purge_closed_session_starts(primary, std::chrono::system_clock::now());
+    });
+  }
+
+  template <typename Purge>
+  static void purge(const char* field, const char* message, Purge&& run_purge) {
     try {
-      const auto now = std::chrono::system_clock::now();
-      const std::int64_t erased = purge_expired_cached_answers(primary, now);
-      const std::int64_t starts = purge_closed_session_starts(primary, now);
-      if (erased == 0 && starts == 0) return;
+      const std::int64_t erased = run_purge();
+      if (erased == 0) return;
       Json::Value fields(Json::objectValue);
-      fields["answers"] = static_cast<Json::Int64>(erased);
-      fields["session_starts"] = static_cast<Json::Int64>(starts);
-      log::info("expired cached answers and closed session-start counts erased", fields);
+      fields[field] = static_cast<Json::Int64>(erased);
+      log::info(message, fields);
     } catch (const std::exception& error) {
-      warn("erasing expired cached answers and session-start counts failed, trying again later", error);
+      warn((std::string(message) + ": failed, trying again later").c_str(), error);
     }
   }
 

@@ -59,6 +59,8 @@ void MysqlConnection::connect() {
   options["OPT_READ_TIMEOUT"] = kMysqlReadTimeoutSeconds;
   options["OPT_WRITE_TIMEOUT"] = kMysqlWriteTimeoutSeconds;
   options["OPT_RECONNECT"] = false;
+  // Rows affected are rows changed: the admission upserts tell a full window (nothing changed) by it.
+  options["CLIENT_FOUND_ROWS"] = false;
   if (url_.uses_tls()) {
     // The CA enables TLS; the client refuses a server without it, and checks the server's
     // certificate and host name.

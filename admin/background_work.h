@@ -82,10 +82,10 @@ class BackgroundWork {
 
   // Each purge has its own try: one failing never keeps the other from running.
   void forget_expired_rows(MysqlConnection& primary) {
-    purge("answers", "expired cached answers erased", [&primary] {
+    purge("answers", "erasing expired cached answers", [&primary] {
       return purge_expired_cached_answers(primary, std::chrono::system_clock::now());
     });
-    purge("session_starts", "closed session-start counts erased", [&primary] {
+    purge("session_starts", "erasing closed session-start counts", [&primary] {
       return purge_closed_session_starts(primary, std::chrono::system_clock::now());
     });
   }
@@ -97,7 +97,7 @@ class BackgroundWork {
       if (erased == 0) return;
       Json::Value fields(Json::objectValue);
       fields[field] = static_cast<Json::Int64>(erased);
-      log::info(message, fields);
+      log::info((std::string(message) + ": done").c_str(), fields);
     } catch (const std::exception& error) {
       warn((std::string(message) + ": failed, trying again later").c_str(), error);
     }

@@ -7,14 +7,14 @@ program's memory grown by 10% or more.
 
 The stack is scripts/run's (2 worker processes, chat-admin, nginx, a private MariaDB) with a
 slow model (bench/slow_model.py behind nghttpx: TLS with a throwaway CA, HTTP/2) that answers
-after --delay seconds. Load: --askers visitors asking one after another (half streamed, every
-third ask a follow-up in the same conversation), one reader of transcripts and one admin asking
+after --delay seconds. Load: --askers visitors asking one after another (half streamed; every
+third ask starts a new conversation, the others follow up in the current one), one reader of transcripts and one admin asking
 for stats, all through nginx. Faults: the database is restarted at a tenth of the run, and the
 busiest chat-worker child is killed (SIGKILL) at a fifth.
 
 An ask is acknowledged when its reply is a 200 with the answer (the JSON body, or the stream's
 `done` event). At the end every acknowledged question and its answer must be in the database.
-Memory: resident memory of each program (all its processes) at three tenths of the run (the
+Memory (mariadbd's is reported, not judged): resident memory of each program (all its processes) at three tenths of the run (the
 processes the faults replaced have warmed up again), and at the end, after the load stopped. Needs a Release build in build-bench/ (bench/run
 makes it) or CHAT_TEST_BUILD_DIR, and nghttpx.
 """
@@ -38,7 +38,10 @@ from harness import Client, Stack  # noqa: E402
 
 ADMIN_TOKEN = "soak-admin-token-0123456789abcdef"
 PROGRAMS = ("chat-worker", "chat-admin", "nginx", "mariadbd")
+# The product's processes must not grow by this much; mariadbd is reported only (its buffer pool
+# fills as the tables grow, by design).
 MEMORY_GROWTH_LIMIT = 0.10
+GATED_PROGRAMS = ("chat-worker", "chat-admin", "nginx")
 
 
 def resident_mb(stack):
@@ -163,8 +166,11 @@ def restart_database(stack):
 
 
 def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # it exited meanwhile
+        return -1
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
@@ -242,7 +248,7 @@ def main():
         before, after = memory_at_start.get(program, 0), memory_at_end.get(program, 0)
         growth = (after - before) / before if before else 0
         print(f"  {program:<12} {before:7.1f} -> {after:7.1f}  ({growth:+.1%})")
-        if growth >= MEMORY_GROWTH_LIMIT:
+        if growth >= MEMORY_GROWTH_LIMIT and program in GATED_PROGRAMS:
             grown.append(program)
     print(f"soak: {'FAILED' if lost or grown else 'passed'}"
           + (f" (lost {lost})" if lost else "") + (f" (grown: {', '.join(grown)})" if grown else ""))

@@ -112,6 +112,24 @@ void record_progress(MysqlConnection& connection, const Migration& migration,
 }
 
 // What a stopped migration's operator needs: what ran, what did not, how to go on.
+// The statement's first word, in capitals ("INSERT", "SET", ...).
+std::string first_word(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+  std::string word;
+  for (std::size_t i = start; i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])); ++i) {
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(text[i]))));
+  }
+  return word;
+}
+
+// A GRANT fails where the programs' roles were never created, or where chat-migrate connects as
+// a user without the grant option: the way out is the same.
+constexpr std::string_view kGrantHint =
+    " The migrations grant the programs' roles (chat_worker_role, chat_admin_role) what they need: "
+    "create the roles and users first, as the database's root (scripts/lib/database_users.sh, README: Least "
+    "privilege), and run chat-migrate as chat_migrate, which holds the grant option.";
+
 std::string stopped_message(const Migration& migration, const std::vector<SqlStatement>& statements,
                             std::size_t failed, const std::string& error) {
   const std::string number = std::to_string(failed + 1);
@@ -123,6 +141,7 @@ std::string stopped_message(const Migration& migration, const std::vector<SqlSta
                                " ran and stay (MySQL commits schema changes at once)";
   message += "; statement " + number + " onwards and the later migrations did not run. Fix the cause (the "
              "statement itself, if it is wrong) and run chat-migrate again: it resumes at statement " + number + ".";
+  if (first_word(statements[failed].text) == "GRANT") message += kGrantHint;
   return message;
 }
 
@@ -136,17 +155,6 @@ void finish(MysqlConnection& connection, const Migration& migration) {
   forget.setInt(1, migration.version);
   forget.executeUpdate();
   connection.execute("COMMIT");
-}
-
-// The statement's first word, in capitals ("INSERT", "SET", ...).
-std::string first_word(const std::string& text) {
-  std::size_t start = 0;
-  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
-  std::string word;
-  for (std::size_t i = start; i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])); ++i) {
-    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(text[i]))));
-  }
-  return word;
 }
 
 // A statement that sets up the session for the ones after it (SET, USE): a resumed run, on a

@@ -3,6 +3,9 @@
 -- the schema; each reads only what it reads. A later migration that adds a table grants the
 -- roles what they need of it, in the same file. Run by chat_migrate, which holds the grant option.
 
+-- A GRANT to a role that does not exist must fail, never create a user of that name.
+SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_CREATE_USER');
+
 -- chat-worker: sessions and their messages, the answer cache, the per-client session starts.
 GRANT SELECT, INSERT, UPDATE ON chat_sessions TO chat_worker_role;
 GRANT SELECT, INSERT ON chat_messages TO chat_worker_role;

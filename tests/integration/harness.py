@@ -239,11 +239,15 @@ class Stack:
 
     def worker_processes(self):
         """{pid: parent pid} of this stack's chat-worker processes (the master and its children)."""
+        return self.processes_of("chat-worker")
+
+    def processes_of(self, program):
+        """{pid: parent pid} of this stack's processes named `program`."""
         found = {}
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/comm") as comm:
-                    if comm.read().strip() != "chat-worker":
+                    if comm.read().strip() != program:
                         continue
                 with open(f"/proc/{pid}/environ", "rb") as environ:
                     if f"CHAT_VAR_DIR={self.var_dir}\0".encode() not in environ.read():

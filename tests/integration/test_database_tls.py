@@ -1,9 +1,9 @@
 """MySQL over TLS (CHAT_DATABASE_URL's ssl-ca option) against a real MariaDB that serves TLS on a
 loopback port with a throwaway CA, and whose user may only connect over TLS (REQUIRE SSL).
 
-With the right CA the programs connect and work; a server certificate from another CA, or one
-issued for another host name, is refused before any query runs; without ssl-ca the server turns
-the connection away. Every failure names the database without its password."""
+With the right CA the programs connect and work; a server certificate from another CA, one issued
+for another host name, or a server without TLS is refused before any query runs; without ssl-ca
+the server turns the connection away. Every failure names the database without its password."""
 import os
 import subprocess
 import sys
@@ -70,6 +70,20 @@ class DatabaseTlsTest(unittest.TestCase):
         other = temporary_directory("chat-db-other-ca-")
         other_ca, _, _ = make_certificates(other, "Some Other CA")
         self.assert_refused(migrate(self.url(options=f"?ssl-ca={other_ca}")), "certificate")
+
+    def test_a_server_without_tls_is_refused_not_used_in_clear_text(self):
+        port = free_port()
+        plain = MariaDB(network_options=f"--port={port} --bind-address=127.0.0.1")
+        plain.start()
+        try:
+            plain.query(f"CREATE USER 'tls'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';"
+                        "GRANT ALL PRIVILEGES ON chat.* TO 'tls'@'127.0.0.1' WITH GRANT OPTION;")
+            refused = migrate(f"mysql://tls:{PASSWORD}@127.0.0.1:{port}/chat?ssl-ca={self.ca}")
+            self.assert_refused(refused, "SSL")
+            self.assertEqual(plain.scalar("SELECT COUNT(*) FROM information_schema.TABLES "
+                                          "WHERE TABLE_SCHEMA = 'chat'"), "0")
+        finally:
+            plain.stop()
 
     def test_a_server_certificate_for_another_host_name_is_refused(self):
         # A server whose certificate (from a CA the client trusts) names only db.example.invalid,

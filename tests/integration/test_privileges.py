@@ -73,6 +73,23 @@ class PrivilegesTest(unittest.TestCase):
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("passwords are letters and digits", refused.stderr)
 
+    def test_migrating_as_a_user_without_the_grant_option_stops_with_the_way_out(self):
+        # A database set up the way of earlier versions: one user with every privilege but the
+        # grant option.
+        self.database.query("CREATE DATABASE chat_old; CREATE USER 'old'@'localhost' IDENTIFIED BY 'old0pw';"
+                            "GRANT ALL PRIVILEGES ON chat_old.* TO 'old'@'localhost';")
+        socket_path = os.path.join(self.database.directory, "mariadb", "mariadb.sock")
+        stopped = subprocess.run(
+            [os.path.join(BUILD_DIR, "chat-migrate"), "--dir", os.path.join(REPO_DIR, "sql")],
+            env={"PATH": os.environ["PATH"],
+                 "CHAT_DATABASE_URL": f"mysql://old:old0pw@localhost/chat_old?socket={socket_path}"},
+            capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(stopped.returncode, 0)
+        self.assertIn("009_program_privileges.sql stopped at its statement", stopped.stderr)
+        self.assertIn("create the roles and users first, as the database's root", stopped.stderr)
+        self.assertEqual(self.database.scalar(
+            "SELECT COUNT(*) FROM mysql.user WHERE user LIKE 'chat%role' AND is_role = 'N'"), "0")
+
     def test_only_chat_migrate_changes_the_schema(self):
         for program in ("worker", "admin"):
             with self.subTest(program):

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import REPO_DIR, Stack
+from harness import REPO_DIR, Stack, wait_until
 
 
 def run_with(**settings):
@@ -73,6 +73,37 @@ class BadSettingsTest(unittest.TestCase):
 
 
 class LifecycleTest(unittest.TestCase):
+    def test_each_program_holds_only_its_own_secrets_and_stops_with_the_run(self):
+        stack = Stack(HUGGINGFACE_API_KEY="hf_model_key_of_the_worker", CHAT_LLM_URL="https://127.0.0.1:9/v1",
+                      CHAT_ADMIN_TOKEN="admin-token-of-the-admin", CHAT_WORKER_DB_PASSWORD="composeonly")
+        stack.start()
+        try:
+            environments = {}
+            for program in ("chat-worker", "chat-admin"):
+                pids = stack.processes_of(program)
+                self.assertTrue(pids, program)
+                for pid in pids:
+                    with open(f"/proc/{pid}/environ", "rb") as environ:
+                        environments.setdefault(program, []).append(environ.read().decode())
+            # (Membership checked without printing the environments: they hold the passwords.)
+            expected = {"chat-worker": (["HUGGINGFACE_API_KEY=hf_model_key_of_the_worker",
+                                         "CHAT_DATABASE_URL=mysql://chat_worker:"],
+                                        ["admin-token-of-the-admin", "composeonly"]),
+                        "chat-admin": (["CHAT_ADMIN_TOKEN=admin-token-of-the-admin",
+                                        "CHAT_DATABASE_URL=mysql://chat_admin:"],
+                                       ["hf_model_key_of_the_worker", "composeonly"])}
+            for program, (present, absent) in expected.items():
+                for environment in environments[program]:
+                    for text in present:
+                        self.assertTrue(text in environment, f"{program} lacks {text}")
+                    for text in absent:
+                        self.assertFalse(text in environment, f"{program} holds {text}")
+        finally:
+            self.assertEqual(stack.stop(), 0)
+        # SIGTERM to scripts/run stopped what it started, not just the shells around them.
+        self.assertTrue(wait_until(lambda: not stack.processes_of("chat-worker") and
+                                   not stack.processes_of("chat-admin"), timeout=10))
+
     def test_second_run_reuses_the_data_and_logs_hold_no_secret(self):
         first = Stack().start()
         session_id = first.client.ask("What services do you offer?").json()["session_id"]

@@ -10,6 +10,10 @@ namespace chat {
 // --- a visitor's ask (the message's own limit is CHAT_MAX_MESSAGE_CHARS) ---------------------
 inline constexpr std::size_t kMaxVisitorNameChars = 100;
 inline constexpr std::size_t kMaxVisitorEmailChars = 254;
+// --- feedback on an answer and a request to talk to a person ---------------------------------
+inline constexpr std::size_t kMaxFeedbackCommentChars = 500;
+inline constexpr std::size_t kMaxLeadNameChars = 100;  // the lead's message: CHAT_MAX_MESSAGE_CHARS
+inline constexpr std::size_t kMaxLeadEmailChars = 254;
 // A conversation over CHAT_SESSION_ASKS_PER_HOUR is told to come back after this long.
 inline constexpr int kSessionLimitRetryAfterSeconds = 60;
 

@@ -138,6 +138,29 @@ void MemoryStore::cache_answer(const std::string&, const std::string& question_h
   cache_[question_hash] = {answer, std::chrono::system_clock::now() + ttl};
 }
 
+bool MemoryStore::rate_answer(const Feedback& feedback) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  const auto session = sessions_.find(feedback.session_id);
+  if (session == sessions_.end()) return false;
+  for (const StoredMessage& message : session->second.messages) {
+    if (message.id == feedback.message_id && message.sender == Sender::bot) {
+      feedback_[feedback.message_id] = feedback;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::int64_t MemoryStore::record_lead(const Lead& lead) {
+  std::lock_guard lock(mutex_);
+  check_available();
+  Lead stored = lead;
+  if (stored.session_id && !sessions_.contains(*stored.session_id)) stored.session_id.reset();
+  leads_.push_back(std::move(stored));
+  return static_cast<std::int64_t>(leads_.size());
+}
+
 void MemoryStore::ping() {
   std::lock_guard lock(mutex_);
   check_available();

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "store/store.h"
 
@@ -24,6 +25,8 @@ class MemoryStore final : public Store {
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;
+  bool rate_answer(const Feedback& feedback) override;
+  std::int64_t record_lead(const Lead& lead) override;
   void ping() override;
 
   void set_available(bool available);
@@ -49,6 +52,8 @@ class MemoryStore final : public Store {
   };
   std::map<std::string, AskWindow> ask_windows_;    // by session, as chat_sessions' columns
   std::map<std::string, AskWindow> start_windows_;  // by client network, as session_starts
+  std::map<std::int64_t, Feedback> feedback_;       // by message id
+  std::vector<Lead> leads_;                         // id: position + 1
 };
 
 }  // namespace chat

@@ -107,6 +107,8 @@ class PrivilegesTest(unittest.TestCase):
         for table in ("chat_stats_daily", "chat_stats_response_times", "chat_message_search",
                       "schema_migrations", "schema_migration_progress"):
             self.assert_denied("worker", f"SELECT COUNT(*) FROM {table}")
+        self.assert_denied("worker", "SELECT COUNT(*) FROM leads")  # it stores them, never reads them
+        self.assert_denied("worker", "DELETE FROM message_feedback")
         self.assert_denied("worker", "DELETE FROM chat_sessions")
         self.assert_denied("worker", "DELETE FROM chat_messages")
         self.assert_denied("worker", "UPDATE chat_messages SET message = 'rewritten'")
@@ -114,7 +116,7 @@ class PrivilegesTest(unittest.TestCase):
 
     def test_the_admin_reads_erases_and_reports_but_writes_no_conversation(self):
         for table in ("chat_sessions", "chat_messages", "chat_message_search", "chat_stats_daily",
-                      "chat_stats_response_times", "answer_cache", "session_starts"):
+                      "chat_stats_response_times", "answer_cache", "session_starts", "message_feedback", "leads"):
             self.assert_allowed("admin", f"SELECT COUNT(*) FROM {table}")
         self.assert_allowed("admin", "DELETE FROM chat_sessions WHERE id = 'none'")
         self.assert_denied("admin", "INSERT INTO chat_sessions (id, created_at, updated_at) "
@@ -122,6 +124,9 @@ class PrivilegesTest(unittest.TestCase):
         self.assert_denied("admin", "INSERT INTO chat_messages (session_id, sender, message, created_at) "
                                     "VALUES ('x', 'visitor', 'forged', NOW())")
         self.assert_denied("admin", "UPDATE chat_sessions SET visitor_name = 'forged'")
+        self.assert_denied("admin", "INSERT INTO leads (name, email, message, created_at) "
+                                    "VALUES ('forged', 'a@b.c', 'm', NOW())")
+        self.assert_denied("admin", "UPDATE message_feedback SET rating = 'up'")
         self.assert_denied("admin", "SELECT COUNT(*) FROM schema_migrations")
 
 

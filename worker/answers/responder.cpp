@@ -108,7 +108,7 @@ Answer ModelResponder::settle(Pending& pending, const ModelResult& result) {
     log_model_failure(result, pending.stopwatch.elapsed_ms());
     return fall_back(request, result);
   }
-  Answer answer{std::string(utf8_prefix(result.text, kMaxAnswerBytes)), Source::model, {}};
+  Answer answer{std::string(utf8_prefix(result.text, kMaxAnswerBytes)), Source::model, sources_of(request.question)};
   if (request.sink) answer.text.resize(pending.sent);  // exactly what reached the visitor
   return answer;
 }

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "async/executor.h"
@@ -42,6 +43,8 @@ class Responder {
   // Gives the answer to `done`: before returning, or (answers_later) later on a serving thread,
   // with the request's sink called on the event loop meanwhile.
   virtual CancelAnswer answer(AnswerRequest request, AnswerDone done) = 0;
+  // The knowledge sections that inform an answer to `question` (a cached one included).
+  virtual std::vector<std::string> sources_of(std::string_view question) const = 0;
 };
 
 // Answers from the company knowledge base at once; used when no model service is configured.
@@ -50,6 +53,9 @@ class KnowledgeResponder final : public Responder {
   explicit KnowledgeResponder(const KnowledgeBase& knowledge) : knowledge_(knowledge) {}
   bool answers_later() const override { return false; }
   CancelAnswer answer(AnswerRequest request, AnswerDone done) override;
+  std::vector<std::string> sources_of(std::string_view question) const override {
+    return knowledge_.answer(question).section_titles;
+  }
 
  private:
   const KnowledgeBase& knowledge_;
@@ -62,6 +68,11 @@ class ModelResponder final : public Responder {
   ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop, Executor& pool);
   bool answers_later() const override { return true; }
   CancelAnswer answer(AnswerRequest request, AnswerDone done) override;
+  // The sections the local answerer would pick: the model has the whole knowledge file, and
+  // these are the parts of it the question is about.
+  std::vector<std::string> sources_of(std::string_view question) const override {
+    return knowledge_.answer(question).section_titles;
+  }
 
  private:
   struct Pending;

@@ -5,6 +5,7 @@
 
 #include "api/event_stream.h"
 #include "bad_input.h"
+#include "core_limits.h"
 #include "json.h"
 #include "log.h"
 #include "transcript/transcript_json.h"
@@ -16,6 +17,8 @@ namespace {
 constexpr std::string_view kAskPath = "/api/chatbot/ask/";
 constexpr std::string_view kSessionPrefix = "/api/chatbot/session/";
 constexpr std::string_view kHealthPath = "/healthz";
+constexpr std::string_view kFeedbackPath = "/api/chatbot/feedback";
+constexpr std::string_view kContactPath = "/api/chatbot/contact";
 
 Response method_not_allowed(const Request& request, const char* allow) {
   Response response =
@@ -43,6 +46,10 @@ Response route(const Request& request, ApiContext& context) {
   if (path.starts_with(kSessionPrefix)) {
     if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD, OPTIONS");
     return handle_session(request, context, std::string(path.substr(kSessionPrefix.size())));
+  }
+  if (path == kFeedbackPath || path == kContactPath) {
+    if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+    return path == kFeedbackPath ? handle_feedback(request, context) : handle_contact(request, context);
   }
   if (path == kHealthPath) {
     if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
@@ -134,6 +141,13 @@ Response response_for_error(const std::exception_ptr& failure, const std::string
     log_failure(request_id, "unhandled error", error);
     return Response::error(500, "internal", "internal error");
   }
+}
+
+void check_json_envelope(const Request& request) {
+  if (request.body_too_large) {
+    throw ClientError(413, "body must be at most " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+  }
+  if (!is_json_content_type(request.content_type)) throw ClientError(415, "Content-Type must be application/json");
 }
 
 Response error_reply(ResponseStream* stream, Response response) {

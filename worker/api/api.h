@@ -1,4 +1,5 @@
-// The visitor API's handlers: ask, session transcript and health, plus the router over them.
+// The visitor API's handlers: ask, session transcript, health, feedback and contact, plus the
+// router over them.
 #pragma once
 
 #include <chrono>
@@ -51,9 +52,14 @@ Response response_for_error(const std::exception_ptr& failure, const std::string
 // `response`, also sent as an "error" event when `stream` has begun (an answer streaming).
 Response error_reply(ResponseStream* stream, Response response);
 
+// Throws for a body over kMaxRequestBodyBytes (413) or not sent as JSON (415).
+void check_json_envelope(const Request& request);
+
 // May defer its response (an answer that waits on the model); its returned Response then is not sent.
 Response handle_ask(const Request& request, ApiContext& context);
 Response handle_session(const Request& request, ApiContext& context, const std::string& session_id);
 Response handle_healthz(const Request& request, ApiContext& context);
+Response handle_feedback(const Request& request, ApiContext& context);
+Response handle_contact(const Request& request, ApiContext& context);
 
 }  // namespace chat

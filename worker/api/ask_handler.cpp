@@ -53,15 +53,6 @@ struct AskInFlight {
   std::string hash;
 };
 
-void check_envelope(const Request& request) {
-  if (request.body_too_large) {
-    throw ClientError(413, "body must be at most " + std::to_string(kMaxRequestBodyBytes) + " bytes");
-  }
-  if (!is_json_content_type(request.content_type)) {
-    throw ClientError(415, "Content-Type must be application/json");
-  }
-}
-
 // A new conversation, unless its client started too many this hour.
 SessionState start_session(const std::string& client, ApiContext& context, std::chrono::system_clock::time_point now) {
   const int limit = context.limits.session_starts_per_hour;
@@ -106,7 +97,7 @@ Response busy() {
   return response;
 }
 
-std::string answer_json(const Exchange& exchange, const StoredExchange& stored) {
+std::string answer_json(const Exchange& exchange, const StoredExchange& stored, const std::vector<std::string>& sources) {
   JsonWriter body;
   body.begin_object()
       .field("session_id", exchange.session_id)
@@ -114,7 +105,10 @@ std::string answer_json(const Exchange& exchange, const StoredExchange& stored) 
       .field("response", exchange.answer)
       .field("response_time_ms", exchange.response_time_ms)
       .field("source", to_string(exchange.source))
-      .end_object();
+      .key("sources")
+      .begin_array();
+  for (const std::string& title : sources) body.begin_object().field("title", title).end_object();
+  body.end_array().end_object();
   return body.take();
 }
 
@@ -134,7 +128,7 @@ std::string store_answer(AskInFlight& flight, const Answer& answer) {
   flight.ticket.reset();
   // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
   if (flight.cacheable && answer.source == Source::model && !answer.visitor_left) remember_answer(flight, answer);
-  return answer_json(exchange, stored);
+  return answer_json(exchange, stored, answer.section_titles);
 }
 
 // The reply on a thread that is serving the request: returned, or ended with `done`.
@@ -203,7 +197,7 @@ std::optional<Answer> prepare(AskInFlight& flight) {
   auto text = flight.context.store.cached_answer(flight.hash);
   if (!text) return std::nullopt;
   if (flight.events) flight.events->send("token", one_field_json("text", *text));
-  return Answer{std::move(*text), Source::cache, {}};
+  return Answer{std::move(*text), Source::cache, flight.context.responder.sources_of(flight.ask.message)};
 }
 
 // On its serving thread, start to finish (no model to wait on).
@@ -234,7 +228,7 @@ void answer_later(const std::shared_ptr<AskInFlight>& flight) {
 }  // namespace
 
 Response handle_ask(const Request& request, ApiContext& context) {
-  check_envelope(request);
+  check_json_envelope(request);
   auto flight = std::make_shared<AskInFlight>(context, request,
                                               parse_ask_request(request.body, context.limits.max_message_chars));
   // Refused before any database work, so that refusals stay fast when the database is busy.

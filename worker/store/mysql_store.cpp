@@ -1,6 +1,7 @@
 // The Store on MySQL/MariaDB. Every statement is a named constant; every value is bound.
 #include "store/mysql_store.h"
 
+#include <cppconn/datatype.h>
 #include <cppconn/resultset.h>
 
 #include <algorithm>
@@ -59,6 +60,22 @@ const std::string kAdmitSessionStart =
 
 const std::string kCachedAnswer =
     "SELECT answer FROM answer_cache WHERE question_hash = ? AND expires_at > ?";
+
+const std::string kIsBotMessageOf =
+    "SELECT 1 FROM chat_messages WHERE id = ? AND session_id = ? AND sender = 'bot'";
+
+const std::string kRateAnswer =
+    "INSERT INTO message_feedback (message_id, rating, comment, created_at) VALUES (?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE rating = VALUES(rating), comment = VALUES(comment), created_at = VALUES(created_at)";
+
+// The session is kept only when it exists (a visitor may write before ever asking); the lead is
+// due for delivery at once.
+const std::string kRecordLead =
+    "INSERT INTO leads (session_id, name, email, message, created_at, next_attempt_at) "
+    "VALUES ((SELECT id FROM chat_sessions WHERE id = ?), ?, ?, ?, ?, ?)";
+const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
+
+constexpr int kErrorNoReferencedRow = 1452;  // ER_NO_REFERENCED_ROW_2: the message was erased meanwhile
 
 const std::string kCacheAnswer =
     "INSERT INTO answer_cache (question_hash, session_id, question, answer, created_at, expires_at) "
@@ -246,6 +263,52 @@ void MysqlStore::cache_answer(const std::string& session_id, const std::string& 
         statement.setString(6, to_mysql_datetime(now + ttl));
         statement.executeUpdate();
       });  // an upsert: running it twice is harmless
+}
+
+bool MysqlStore::rate_answer(const Feedback& feedback) {
+  return on_connection(pool_, [&](MysqlConnection& connection) {  // an upsert: safe to run again
+    auto& check = connection.statement(kIsBotMessageOf);
+    check.setInt64(1, feedback.message_id);
+    check.setString(2, feedback.session_id);
+    if (!std::unique_ptr<sql::ResultSet>(check.executeQuery())->next()) return false;
+    auto& rate = connection.statement(kRateAnswer);
+    rate.setInt64(1, feedback.message_id);
+    rate.setString(2, to_string(feedback.rating));
+    if (feedback.comment) {
+      rate.setString(3, *feedback.comment);
+    } else {
+      rate.setNull(3, sql::DataType::VARCHAR);
+    }
+    rate.setString(4, to_mysql_datetime(feedback.at));
+    try {
+      rate.executeUpdate();
+    } catch (const sql::SQLException& error) {
+      if (error.getErrorCode() == kErrorNoReferencedRow) return false;
+      throw;
+    }
+    return true;
+  });
+}
+
+std::int64_t MysqlStore::record_lead(const Lead& lead) {
+  const auto connection = pool_.borrow();
+  return connection->run([&] {  // not run again on a lost connection: the lead may be stored
+    auto& insert = connection->statement(kRecordLead);
+    if (lead.session_id) {
+      insert.setString(1, *lead.session_id);
+    } else {
+      insert.setNull(1, sql::DataType::CHAR);
+    }
+    insert.setString(2, lead.name);
+    insert.setString(3, lead.email);
+    insert.setString(4, lead.message);
+    insert.setString(5, to_mysql_datetime(lead.at));
+    insert.setString(6, to_mysql_datetime(lead.at));
+    insert.executeUpdate();
+    std::unique_ptr<sql::ResultSet> id(connection->statement(kLastInsertId).executeQuery());
+    id->next();
+    return static_cast<std::int64_t>(id->getInt64(1));
+  }, /*retry_on_loss=*/false);
 }
 
 void MysqlStore::ping() {

@@ -32,6 +32,8 @@ class MysqlStore final : public Store {
   std::optional<std::string> cached_answer(const std::string& question_hash) override;
   void cache_answer(const std::string& session_id, const std::string& question_hash, const std::string& question,
                     const std::string& answer, std::chrono::seconds ttl) override;
+  bool rate_answer(const Feedback& feedback) override;
+  std::int64_t record_lead(const Lead& lead) override;
   void ping() override;
 
  private:

@@ -25,6 +25,27 @@ struct Exchange {
   Source source = Source::model;
 };
 
+enum class Rating { up, down };
+inline const char* to_string(Rating rating) { return rating == Rating::up ? "up" : "down"; }
+
+// A visitor's rating of one answer.
+struct Feedback {
+  std::string session_id;
+  std::int64_t message_id = 0;         // a bot message of that session
+  Rating rating = Rating::up;
+  std::optional<std::string> comment;
+  std::chrono::system_clock::time_point at;
+};
+
+// A visitor's request to talk to a person (a lead).
+struct Lead {
+  std::optional<std::string> session_id;  // kept when that session exists
+  std::string name;
+  std::string email;
+  std::string message;
+  std::chrono::system_clock::time_point at;
+};
+
 // Session id -> version (Transcript::version).
 using SessionVersions = std::unordered_map<std::string, std::int64_t>;
 
@@ -62,6 +83,12 @@ class Store {
   // erases the row (the question is the visitor's text).
   virtual void cache_answer(const std::string& session_id, const std::string& question_hash,
                             const std::string& question, const std::string& answer, std::chrono::seconds ttl) = 0;
+  // Rates a bot message of the session; rating it again replaces the rating and comment. False
+  // when the session has no such bot message.
+  virtual bool rate_answer(const Feedback& feedback) = 0;
+  // Stores a lead, due for delivery at once (chat-admin delivers it where a webhook is set);
+  // returns its id.
+  virtual std::int64_t record_lead(const Lead& lead) = 0;
   // Throws StoreUnavailable unless the database answers.
   virtual void ping() = 0;
 };

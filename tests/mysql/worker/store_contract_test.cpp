@@ -119,5 +119,33 @@ TYPED_TEST(StoreContractTest, CachedAnswersLiveUntilTheirTtl) {
   EXPECT_FALSE(store.cached_answer(expired));
 }
 
+TYPED_TEST(StoreContractTest, OnlyThisSessionsAnswersCanBeRatedAndRatingAgainReplaces) {
+  Store& store = *this->store_;
+  const std::string id = new_uuid_v4();
+  const std::int64_t answer = store.record_exchange(this->exchange(id, "rate me")).bot_message_id;
+  const std::string other = new_uuid_v4();
+  const std::int64_t others_answer = store.record_exchange(this->exchange(other, "not yours")).bot_message_id;
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_TRUE(store.rate_answer({id, answer, Rating::up, std::nullopt, now}));
+  EXPECT_TRUE(store.rate_answer({id, answer, Rating::down, std::string("Too vague"), now}));
+  EXPECT_TRUE(store.rate_answer({id, answer, Rating::down, std::string("Too vague"), now}));  // the same again
+  EXPECT_FALSE(store.rate_answer({id, answer - 1, Rating::up, std::nullopt, now}));  // the question
+  EXPECT_FALSE(store.rate_answer({id, others_answer, Rating::up, std::nullopt, now}));
+  EXPECT_FALSE(store.rate_answer({new_uuid_v4(), answer, Rating::up, std::nullopt, now}));
+}
+
+TYPED_TEST(StoreContractTest, LeadsGetIncreasingIdsWithOrWithoutAKnownSession) {
+  Store& store = *this->store_;
+  const std::string id = new_uuid_v4();
+  store.record_exchange(this->exchange(id, "hello"));
+  const auto now = std::chrono::system_clock::now();
+  const std::int64_t first = store.record_lead({id, "Ada", "ada@example.com", "Call me", now});
+  const std::int64_t unknown = store.record_lead({new_uuid_v4(), "Bo", "bo@example.com", "Quote", now});
+  const std::int64_t without = store.record_lead({std::nullopt, "Cy", "cy@example.com", "Hi", now});
+  EXPECT_GT(first, 0);
+  EXPECT_LT(first, unknown);
+  EXPECT_LT(unknown, without);
+}
+
 }  // namespace
 }  // namespace chat

@@ -31,6 +31,7 @@ class EchoResponder final : public chat::Responder {
     pending = [done, answer] { done(answer); };
     return [this] { ++cancels; };
   }
+  std::vector<std::string> sources_of(std::string_view) const override { return sources; }
   bool fail = false;
   bool later = false;
   bool visitor_left = false;
@@ -39,6 +40,7 @@ class EchoResponder final : public chat::Responder {
   std::function<void()> pending;
   chat::Source source = chat::Source::knowledge;
   std::vector<chat::StoredMessage> last_history;
+  std::vector<std::string> sources;  // what sources_of says of any question
 };
 
 // Collects what a handler streams; a deferred response is recorded by a stream of its own.
@@ -86,6 +88,18 @@ class ApiTest : public ::testing::Test {
     chat::Request request = ask_request(body);
     request.content_type = content_type;
     return chat::handle_api_request(request, context_);
+  }
+
+  chat::Response post(const std::string& path, const std::string& body) {
+    chat::Request request = ask_request(body);
+    request.path = path;
+    return chat::handle_api_request(request, context_);
+  }
+
+  // A session with one answer: {session id, the answer's message id}.
+  std::pair<std::string, std::int64_t> answered_session() {
+    const Json::Value answer = body_of(ask(R"({"message": "Hello"})"));
+    return {answer["session_id"].asString(), answer["message_id"].asInt64()};
   }
 
   chat::Response get(const std::string& path, const std::string& method = "GET") {
@@ -505,4 +519,91 @@ TEST_F(ApiTest, AnAnswerThatCannotBeStoredEndsTheDeferredStreamWithAnErrorEvent)
   EXPECT_EQ(later.body.find("event: done"), std::string::npos);
   EXPECT_TRUE(later.finished);
   EXPECT_EQ(store_.message_count(), 0u);
+}
+
+TEST_F(ApiTest, AnAnswerCarriesTheSectionsThatInformedIt) {
+  responder_.source = chat::Source::model;
+  const Json::Value none = body_of(ask(R"({"message": "Hello"})"));
+  ASSERT_TRUE(none["sources"].isArray());
+  EXPECT_EQ(none["sources"].size(), 0u);
+}
+
+TEST_F(ApiTest, FeedbackRatesAnAnswerOfTheSessionAndRatingAgainReplacesIt) {
+  const auto [session, answer] = answered_session();
+  const std::string rated = R"({"session_id": ")" + session + R"(", "message_id": )" + std::to_string(answer);
+  EXPECT_EQ(post("/api/chatbot/feedback/", rated + R"(, "rating": "up"})").status, 204);
+  const auto again = post("/api/chatbot/feedback", rated + R"(, "rating": "down", "comment": " Too vague. "})");
+  EXPECT_EQ(again.status, 204);
+  EXPECT_TRUE(again.body.empty());
+}
+
+TEST_F(ApiTest, FeedbackOnAnythingButThisSessionsAnswersIs404) {
+  const auto [session, answer] = answered_session();
+  const auto [other_session, other_answer] = answered_session();
+  const auto rate = [&](const std::string& id, std::int64_t message) {
+    return post("/api/chatbot/feedback/", R"({"session_id": ")" + id + R"(", "message_id": )" +
+                                              std::to_string(message) + R"(, "rating": "up"})");
+  };
+  EXPECT_EQ(rate(session, answer - 1).status, 404);  // the visitor's own question
+  EXPECT_EQ(rate(session, other_answer).status, 404);  // another session's answer
+  EXPECT_EQ(rate(chat::new_uuid_v4(), answer).status, 404);
+  const auto missing = rate(session, answer + 100);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(error_code(missing), "not_found");
+}
+
+TEST_F(ApiTest, BadFeedbackIs400AndNamesTheField) {
+  const auto [session, answer] = answered_session();
+  const std::string id = R"("session_id": ")" + session + R"(", )";
+  const std::string message = R"("message_id": )" + std::to_string(answer) + ", ";
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"message_id": 1, "rating": "up"})", "session_id is required"},
+      {"{" + id + R"("rating": "up"})", "message_id is required"},
+      {"{" + id + R"("message_id": "7", "rating": "up"})", "message_id must be a positive integer"},
+      {"{" + id + R"("message_id": 0, "rating": "up"})", "message_id must be a positive integer"},
+      {"{" + id + R"("message_id": 1.5, "rating": "up"})", "message_id must be a positive integer"},
+      {"{" + id + message + R"("rating": "meh"})", R"(rating must be "up" or "down")"},
+      {"{" + id + message + R"("rating": "down", "comment": ")" + std::string(501, 'x') + R"("})",
+       "comment must be at most 500 characters"},
+      {"{" + id + message + R"("rating": "down", "comment": "\udc00"})", "comment must be valid UTF-8"},
+  };
+  for (const auto& [body, expected] : cases) {
+    const auto response = post("/api/chatbot/feedback/", body);
+    EXPECT_EQ(response.status, 400) << body;
+    EXPECT_EQ(body_of(response)["error"]["message"].asString(), expected) << body;
+  }
+  EXPECT_EQ(post("/api/chatbot/feedback/", "{" + id + message + R"("rating": "up"})").status, 204);
+}
+
+TEST_F(ApiTest, ContactStoresALeadAndAnswers201WithItsId) {
+  const auto [session, answer] = answered_session();
+  const auto first = post("/api/chatbot/contact/", R"({"session_id": ")" + session +
+                                                       R"(", "name": "Ada", "email": "ada@example.com", "message": "Call me"})");
+  EXPECT_EQ(first.status, 201);
+  EXPECT_EQ(body_of(first)["lead_id"].asInt64(), 1);
+  const auto without_session =
+      post("/api/chatbot/contact", R"({"name": "Bo", "email": "bo@example.org", "message": "Quote please"})");
+  EXPECT_EQ(without_session.status, 201);
+  EXPECT_EQ(body_of(without_session)["lead_id"].asInt64(), 2);
+  EXPECT_EQ(get("/api/chatbot/contact/").status, 405);
+}
+
+TEST_F(ApiTest, BadContactIs400AndStoresNothing) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"email": "a@b.co", "message": "m"})", "name is required"},
+      {R"({"name": " ", "email": "a@b.co", "message": "m"})", "name must not be empty"},
+      {R"({"name": "A", "message": "m"})", "email is required"},
+      {R"({"name": "A", "email": "not an address", "message": "m"})", "email must be an address such as name@example.com"},
+      {R"({"name": "A", "email": "a@b.co"})", "message is required"},
+      {R"({"name": ")" + std::string(101, 'n') + R"(", "email": "a@b.co", "message": "m"})",
+       "name must be at most 100 characters"},
+      {R"({"name": "A", "email": "a@b.co", "message": "m", "session_id": "nope"})", "session_id must be a UUID"},
+  };
+  for (const auto& [body, expected] : cases) {
+    const auto response = post("/api/chatbot/contact/", body);
+    EXPECT_EQ(response.status, 400) << body;
+    EXPECT_EQ(body_of(response)["error"]["message"].asString(), expected) << body;
+  }
+  EXPECT_EQ(body_of(post("/api/chatbot/contact/", R"({"name": "A", "email": "a@b.co", "message": "m"})"))["lead_id"]
+                .asInt64(), 1);  // the first lead stored
 }

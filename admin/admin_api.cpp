@@ -63,7 +63,56 @@ Json::Value stats_to_json(const AdminStats& stats) {
     entry["messages"] = Json::Int64(day.messages);
     days.append(entry);
   }
+  Json::Value& feedback = json["feedback"] = Json::Value(Json::objectValue);
+  feedback["up"] = Json::Int64(stats.feedback_up);
+  feedback["down"] = Json::Int64(stats.feedback_down);
+  json["leads"] = Json::Int64(stats.leads);
   return json;
+}
+
+std::string lead_page_json(const LeadPage& page) {
+  JsonWriter out;
+  out.begin_object().field("total", page.total).key("leads").begin_array();
+  for (const LeadSummary& lead : page.leads) {
+    out.begin_object()
+        .field("id", lead.id)
+        .field("session_id", lead.session_id)
+        .field("name", lead.name)
+        .field("email", lead.email)
+        .field("message", lead.message)
+        .field("created_at", lead.created_at)
+        .field("delivered", lead.delivered)
+        .end_object();
+  }
+  out.end_array().end_object();
+  return out.take();
+}
+
+std::string feedback_page_json(const FeedbackPage& page) {
+  JsonWriter out;
+  out.begin_object().field("total", page.total).key("feedback").begin_array();
+  for (const FeedbackEntry& entry : page.feedback) {
+    out.begin_object()
+        .field("message_id", entry.message_id)
+        .field("session_id", entry.session_id)
+        .field("rating", entry.rating)
+        .field("comment", entry.comment)
+        .field("created_at", entry.created_at)
+        .field("answer", entry.answer)
+        .end_object();
+  }
+  out.end_array().end_object();
+  return out.take();
+}
+
+std::string top_questions_json(const std::vector<QuestionCount>& questions) {
+  JsonWriter out;
+  out.begin_object().key("questions").begin_array();
+  for (const QuestionCount& question : questions) {
+    out.begin_object().field("question", question.question).field("count", question.count).end_object();
+  }
+  out.end_array().end_object();
+  return out.take();
 }
 
 // {"total", "total_capped", NAME: [ — the start of a page of sessions or messages.
@@ -169,6 +218,30 @@ Response handle_session(const Request& request, AdminContext& context, std::stri
   return Response::json(200, body.take());
 }
 
+// The reports, each answered to GET only: the path after /admin/api/ and what answers it.
+using Report = Response (*)(const Request&, AdminContext&);
+const std::pair<std::string_view, Report> kReports[] = {
+    {"stats", [](const Request& request, AdminContext& context) {
+       return Response::json(200, stats_to_json(context.store.stats(parse_range_query(request.query))));
+     }},
+    {"sessions", [](const Request& request, AdminContext& context) {
+       return Response::json(200, session_page_json(context.store.sessions(parse_session_query(request.query))));
+     }},
+    {"messages", [](const Request& request, AdminContext& context) {
+       return Response::json(200, message_page_json(context.store.messages(parse_message_query(request.query))));
+     }},
+    {"export.csv", handle_export},
+    {"leads", [](const Request& request, AdminContext& context) {
+       return Response::json(200, lead_page_json(context.store.leads(parse_lead_query(request.query))));
+     }},
+    {"feedback", [](const Request& request, AdminContext& context) {
+       return Response::json(200, feedback_page_json(context.store.feedback(parse_feedback_query(request.query))));
+     }},
+    {"top-questions", [](const Request& request, AdminContext& context) {
+       return Response::json(200, top_questions_json(context.store.top_questions(parse_top_questions_query(request.query))));
+     }},
+};
+
 Response route(const Request& request, AdminContext& context) {
   std::string_view path = request.path;
   if (!path.starts_with(kPrefix)) return Response::error(404, "not_found", "no such endpoint");
@@ -180,21 +253,10 @@ Response route(const Request& request, AdminContext& context) {
     if (!get && request.method != "DELETE") return method_not_allowed(request, "GET, DELETE");
     return handle_session(request, context, path.substr(kSessionPrefix.size()));
   }
-  if (path == "stats") {
+  for (const auto& [name, answer] : kReports) {
+    if (path != name) continue;
     if (!get) return method_not_allowed(request, "GET");
-    return Response::json(200, stats_to_json(context.store.stats(parse_range_query(request.query))));
-  }
-  if (path == "sessions") {
-    if (!get) return method_not_allowed(request, "GET");
-    return Response::json(200, session_page_json(context.store.sessions(parse_session_query(request.query))));
-  }
-  if (path == "messages") {
-    if (!get) return method_not_allowed(request, "GET");
-    return Response::json(200, message_page_json(context.store.messages(parse_message_query(request.query))));
-  }
-  if (path == "export.csv") {
-    if (!get) return method_not_allowed(request, "GET");
-    return handle_export(request, context);
+    return answer(request, context);
   }
   return Response::error(404, "not_found", "no such endpoint");
 }

@@ -11,6 +11,8 @@ namespace chat {
 inline constexpr int kDefaultPageLimit = 50;
 inline constexpr int kMaxPageLimit = 500;
 inline constexpr std::int64_t kMaxPageOffset = 1'000'000'000;
+inline constexpr int kDefaultTopQuestions = 10;  // GET /admin/api/top-questions
+inline constexpr int kMaxTopQuestions = 500;
 
 // --- search (q) ------------------------------------------------------------------------------
 inline constexpr std::size_t kMaxSearchChars = 200;

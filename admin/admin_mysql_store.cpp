@@ -14,6 +14,7 @@
 #include "admin_limits.h"
 #include "admin_mysql_stats.h"
 #include "admin_transaction.h"
+#include "statement_binder.h"
 #include "clock.h"
 #include "log.h"
 #include "mysql/result_row.h"
@@ -25,25 +26,6 @@
 
 namespace chat {
 namespace {
-
-// Binds parameters in order.
-class Binder {
- public:
-  explicit Binder(sql::PreparedStatement& statement) : statement_(statement) {}
-  Binder& text(const std::string& value) {
-    statement_.setString(++index_, value);
-    return *this;
-  }
-  Binder& number(std::int64_t value) {
-    statement_.setInt64(++index_, value);
-    return *this;
-  }
-  Binder& range(const DateRange& range) { return text(range.first_instant()).text(range.last_instant()); }
-
- private:
-  sql::PreparedStatement& statement_;
-  int index_ = 0;
-};
 
 // One search text: its full-text query and the per-row condition's values.
 class Search {
@@ -189,7 +171,9 @@ std::int64_t single_count(sql::PreparedStatement& statement) {
 }  // namespace
 
 AdminStats MysqlAdminStore::stats(const DateRange& range) {
-  return MysqlStats(reads_, writes_).stats(range, std::chrono::system_clock::now());
+  AdminStats stats = MysqlStats(reads_, writes_).stats(range, std::chrono::system_clock::now());
+  count_engagement(range, stats);
+  return stats;
 }
 
 SessionPage MysqlAdminStore::sessions(const SessionQuery& query) {

@@ -1,4 +1,4 @@
-// The AdminStore on MySQL/MariaDB. Reads go to the read connection (CHAT_ADMIN_DATABASE_URL, a
+// The AdminStore on MySQL/MariaDB (the leads, ratings and top questions: admin_mysql_engagement). Reads go to the read connection (CHAT_ADMIN_DATABASE_URL, a
 // replica if there is one); erasure, the statistics' per-day rollups and the message search index to
 // the primary (CHAT_DATABASE_URL). One instance per thread; each connection opens on first use.
 #pragma once
@@ -20,8 +20,12 @@ class MysqlAdminStore final : public AdminStore {
   std::optional<Transcript> transcript(const std::string& session_id) override;
   void export_messages(const DateRange& range, const ExportSink& sink) override;
   bool erase_session(const std::string& session_id) override;
+  LeadPage leads(const LeadQuery& query) override;
+  FeedbackPage feedback(const FeedbackQuery& query) override;
+  std::vector<QuestionCount> top_questions(const TopQuestionsQuery& query) override;
 
  private:
+  void count_engagement(const DateRange& range, AdminStats& stats);
   SessionPage search_sessions(const SessionQuery& query);
   MessagePage search_messages(const MessageQuery& query);
   void catch_up_search_index();

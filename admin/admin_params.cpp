@@ -137,4 +137,30 @@ MessageQuery parse_message_query(std::string_view query) {
   return result;
 }
 
+LeadQuery parse_lead_query(std::string_view query) {
+  const auto parameters = known_parameters(query, {"from", "to", "limit", "offset"});
+  return {range_from(parameters), page_from(parameters)};
+}
+
+FeedbackQuery parse_feedback_query(std::string_view query) {
+  const auto parameters = known_parameters(query, {"rating", "from", "to", "limit", "offset"});
+  FeedbackQuery result{range_from(parameters), page_from(parameters), {}};
+  if (const std::string* rating = find(parameters, "rating")) {
+    if (*rating != "up" && *rating != "down") throw BadInput("rating must be up or down");
+    result.rating = *rating;
+  }
+  return result;
+}
+
+TopQuestionsQuery parse_top_questions_query(std::string_view query) {
+  const auto parameters = known_parameters(query, {"from", "to", "limit"});
+  TopQuestionsQuery result{range_from(parameters)};
+  if (const std::string* limit = find(parameters, "limit")) {
+    const auto value = parse_whole_number(*limit, 1, kMaxTopQuestions);
+    if (!value) throw BadInput("limit must be a whole number from 1 to " + std::to_string(kMaxTopQuestions));
+    result.limit = static_cast<int>(*value);
+  }
+  return result;
+}
+
 }  // namespace chat

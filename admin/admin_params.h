@@ -47,6 +47,25 @@ struct MessageQuery {
   std::optional<Sender> sender;
 };
 
+// GET /admin/api/leads
+struct LeadQuery {
+  DateRange range;
+  Page page;
+};
+
+// GET /admin/api/feedback
+struct FeedbackQuery {
+  DateRange range;
+  Page page;
+  std::optional<std::string> rating;  // "up" or "down"
+};
+
+// GET /admin/api/top-questions
+struct TopQuestionsQuery {
+  DateRange range;
+  int limit = kDefaultTopQuestions;
+};
+
 // "2026-11-25" as a valid calendar date in years 1000 to 9999, else nullopt.
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
 std::string format_date(std::chrono::year_month_day date);
@@ -56,5 +75,8 @@ std::string format_date(std::chrono::year_month_day date);
 DateRange parse_range_query(std::string_view query);  // stats and export: from, to
 SessionQuery parse_session_query(std::string_view query);
 MessageQuery parse_message_query(std::string_view query);
+LeadQuery parse_lead_query(std::string_view query);
+FeedbackQuery parse_feedback_query(std::string_view query);
+TopQuestionsQuery parse_top_questions_query(std::string_view query);
 
 }  // namespace chat

@@ -33,6 +33,9 @@ struct AdminStats {
   ResponseTimeStats response_time;
   std::map<Source, std::int64_t> sources;  // every Source, 0 when none
   std::vector<DayCount> per_day;                // every day from the first to the last with data
+  std::int64_t feedback_up = 0;                 // ratings given in the range
+  std::int64_t feedback_down = 0;
+  std::int64_t leads = 0;                       // requests to talk to a person in the range
 };
 
 // Nearest-rank percentiles (the smallest value with at least p% of the values at or below it),

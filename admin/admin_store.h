@@ -52,6 +52,44 @@ struct ExportedMessage {
 // Receives the exported messages a batch at a time, oldest first; returns false to stop.
 using ExportSink = std::function<bool(const std::vector<ExportedMessage>& batch)>;
 
+// A visitor's request to talk to a person.
+struct LeadSummary {
+  std::int64_t id = 0;
+  std::optional<std::string> session_id;
+  std::string name;
+  std::string email;
+  std::string message;
+  std::string created_at;
+  bool delivered = false;  // to CHAT_LEAD_WEBHOOK_URL
+};
+
+struct LeadPage {
+  std::int64_t total = 0;
+  std::vector<LeadSummary> leads;
+};
+
+// A rating of an answer, with the answer.
+struct FeedbackEntry {
+  std::int64_t message_id = 0;
+  std::string session_id;
+  std::string rating;  // "up" or "down"
+  std::optional<std::string> comment;
+  std::string created_at;
+  std::string answer;
+};
+
+struct FeedbackPage {
+  std::int64_t total = 0;
+  std::vector<FeedbackEntry> feedback;
+};
+
+// A question as visitors asked it (one of its wordings) and how often, told apart by its text
+// without case, punctuation or spacing.
+struct QuestionCount {
+  std::string question;
+  std::int64_t count = 0;
+};
+
 // Sessions are in a date range when they were created in it; messages when they were stored
 // in it. Every method throws StoreUnavailable when the database cannot be reached.
 class AdminStore {
@@ -65,6 +103,11 @@ class AdminStore {
   virtual void export_messages(const DateRange& range, const ExportSink& sink) = 0;
   // Erases the session and all its messages in one transaction; false when there was none.
   virtual bool erase_session(const std::string& session_id) = 0;
+  // Leads and ratings are in a range when they were made in it; newest first.
+  virtual LeadPage leads(const LeadQuery& query) = 0;
+  virtual FeedbackPage feedback(const FeedbackQuery& query) = 0;
+  // Visitors' questions asked in the range, most asked first (then alphabetically).
+  virtual std::vector<QuestionCount> top_questions(const TopQuestionsQuery& query) = 0;
 };
 
 }  // namespace chat

@@ -92,6 +92,37 @@ class EngagementTest(StackTestCase):
                                               {"Content-Type": "text/plain"}), 415, "unsupported_media_type")
         self.assertEqual(self.stack.database.scalar("SELECT COUNT(*) FROM leads"), before)
 
+    def admin(self, path):
+        reply = self.client.request("GET", f"/admin/api/{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+        self.assertEqual(reply.status, 200, reply.body)
+        return reply.json()
+
+    def test_admins_see_leads_ratings_and_top_questions(self):
+        before = self.admin("stats")
+        answer = self.answered("Who built the AtonixDev portfolio projects?")
+        self.assertEqual(self.rate(answer["session_id"], answer["message_id"], "down", comment="Vague").status, 204)
+        reply = self.post("/api/chatbot/contact/", {"session_id": answer["session_id"], "name": "Cy",
+                                                    "email": "cy@example.com", "message": "A call, please"})
+        lead_id = reply.json()["lead_id"]
+        leads = self.admin("leads?limit=500")
+        self.assertIn({"id": lead_id, "session_id": answer["session_id"], "name": "Cy", "email": "cy@example.com",
+                       "message": "A call, please", "delivered": False},
+                      [{key: value for key, value in lead.items() if key != "created_at"} for lead in leads["leads"]])
+        rated = [entry for entry in self.admin("feedback?rating=down&limit=500")["feedback"]
+                 if entry["message_id"] == answer["message_id"]]
+        self.assertEqual(len(rated), 1)
+        self.assertEqual((rated[0]["comment"], rated[0]["answer"]), ("Vague", answer["response"]))
+        self.assertEqual(self.admin("feedback?rating=up&limit=500")["total"],
+                         sum(1 for entry in self.admin("feedback?limit=500")["feedback"] if entry["rating"] == "up"))
+        for _ in range(2):
+            self.answered("who built the AtonixDev portfolio projects")
+        top = self.admin("top-questions?limit=500")["questions"]
+        self.assertIn(3, [question["count"] for question in top
+                          if question["question"].lower().startswith("who built the atonixdev portfolio")])
+        after = self.admin("stats")
+        self.assertEqual(after["feedback"]["down"], before["feedback"]["down"] + 1)
+        self.assertEqual(after["leads"], before["leads"] + 1)
+
     def test_erasing_a_session_erases_its_ratings_and_leads(self):
         answer = self.answered()
         self.assertEqual(self.rate(answer["session_id"], answer["message_id"], "down", comment="mine").status, 204)

@@ -72,8 +72,26 @@ class FakeAdminStore final : public chat::AdminStore {
     erased = true;
     return true;
   }
+  chat::LeadPage leads(const chat::LeadQuery& query) override {
+    ++calls;
+    last_lead_query = query;
+    return {1, {{7, std::string(kSession), "Ada", "ada@example.com", "Call me", "2026-11-25T10:00:00.000Z", true}}};
+  }
+  chat::FeedbackPage feedback(const chat::FeedbackQuery& query) override {
+    ++calls;
+    last_feedback_query = query;
+    return {1, {{42, std::string(kSession), "down", std::nullopt, "2026-11-25T10:00:00.000Z", "An answer"}}};
+  }
+  std::vector<chat::QuestionCount> top_questions(const chat::TopQuestionsQuery& query) override {
+    ++calls;
+    last_top_questions_query = query;
+    return {{"What do you charge?", 3}, {"Who are you?", 1}};
+  }
 
   int calls = 0;
+  chat::LeadQuery last_lead_query;
+  chat::FeedbackQuery last_feedback_query;
+  chat::TopQuestionsQuery last_top_questions_query;
   bool erased = false;
   bool unavailable = false;
   bool fail_after_batches = false;
@@ -221,7 +239,43 @@ TEST_F(AdminApiTest, SessionsAndMessagesPages) {
   EXPECT_EQ(store_.last_message_query.sender, chat::Sender::bot);
 }
 
+TEST_F(AdminApiTest, LeadsFeedbackAndTopQuestionsHaveTheContractShape) {
+  auto body = body_of(call("GET", "/admin/api/leads", "from=2026-11-01&limit=5&offset=10"));
+  EXPECT_EQ(body["total"].asInt(), 1);
+  const auto& lead = body["leads"][0];
+  EXPECT_EQ(lead["id"].asInt(), 7);
+  EXPECT_EQ(lead["session_id"].asString(), kSession);
+  for (const char* key : {"name", "email", "message", "created_at"}) EXPECT_TRUE(lead[key].isString()) << key;
+  EXPECT_TRUE(lead["delivered"].asBool());
+  EXPECT_EQ(store_.last_lead_query.page.limit, 5);
+  EXPECT_EQ(store_.last_lead_query.page.offset, 10);
+
+  body = body_of(call("GET", "/admin/api/feedback/", "rating=down"));
+  EXPECT_EQ(body["total"].asInt(), 1);
+  const auto& rated = body["feedback"][0];
+  EXPECT_EQ(rated["message_id"].asInt(), 42);
+  EXPECT_EQ(rated["rating"].asString(), "down");
+  EXPECT_TRUE(rated["comment"].isNull());
+  EXPECT_EQ(rated["answer"].asString(), "An answer");
+  EXPECT_EQ(store_.last_feedback_query.rating, "down");
+
+  body = body_of(call("GET", "/admin/api/top-questions", "to=2026-11-30"));
+  ASSERT_EQ(body["questions"].size(), 2u);
+  EXPECT_EQ(body["questions"][0]["question"].asString(), "What do you charge?");
+  EXPECT_EQ(body["questions"][0]["count"].asInt(), 3);
+  EXPECT_EQ(store_.last_top_questions_query.limit, 10);
+
+  body = body_of(call("GET", "/admin/api/stats"));
+  EXPECT_TRUE(body["feedback"]["up"].isInt());
+  EXPECT_TRUE(body["feedback"]["down"].isInt());
+  EXPECT_TRUE(body["leads"].isInt());
+}
+
 TEST_F(AdminApiTest, BadParametersAre400) {
+  expect_error(call("GET", "/admin/api/feedback", "rating=meh"), 400, "bad_request");
+  expect_error(call("GET", "/admin/api/top-questions", "limit=501"), 400, "bad_request");
+  expect_error(call("GET", "/admin/api/top-questions", "offset=1"), 400, "bad_request");
+  expect_error(call("GET", "/admin/api/leads", "q=ada"), 400, "bad_request");
   expect_error(call("GET", "/admin/api/stats", "from=2026-13-01"), 400, "bad_request");
   expect_error(call("GET", "/admin/api/sessions", "limit=501"), 400, "bad_request");
   expect_error(call("GET", "/admin/api/messages", "sender=nobody"), 400, "bad_request");

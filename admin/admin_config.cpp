@@ -2,6 +2,10 @@
 // variables are read: the worker's model settings and keys are none of its business.
 #include "admin_config.h"
 
+#include <unistd.h>
+
+#include <string_view>
+
 #include "admin_auth.h"
 
 namespace chat {
@@ -22,6 +26,20 @@ std::optional<AdminConfig> load_admin_config(const EnvLookup& env, std::string* 
       return std::nullopt;
     }
     config.token = token;
+  }
+  if (const char* url = env("CHAT_LEAD_WEBHOOK_URL"); url && *url) {
+    if (!std::string_view(url).starts_with("https://") || std::string_view(url).size() <= 8) {
+      setting_error(error, "CHAT_LEAD_WEBHOOK_URL", "must be an HTTPS URL");
+      return std::nullopt;
+    }
+    config.lead_webhook = WebhookTarget{url, std::nullopt};
+    if (const char* ca = env("CHAT_CA_FILE"); ca && *ca) {
+      if (::access(ca, R_OK) != 0) {
+        setting_error(error, "CHAT_CA_FILE", std::string("cannot read ") + ca);
+        return std::nullopt;
+      }
+      config.lead_webhook->ca_file = ca;
+    }
   }
   return config;
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "leads/lead_webhook.h"
 #include "mysql/database_url.h"
 #include "settings.h"
 
@@ -15,6 +16,9 @@ struct AdminConfig {
   std::optional<std::string> token;    // CHAT_ADMIN_TOKEN; unset or empty: every request gets 401
   // CHAT_FASTCGI_ALLOWED_PEERS: who may connect when listening on TCP (default: loopback)
   PeerAllowlist fastcgi_peers = PeerAllowlist::loopback();
+  // CHAT_LEAD_WEBHOOK_URL (https only; a secret, as Slack's are: never logged) and CHAT_CA_FILE;
+  // unset: leads wait in the table, shown to admins.
+  std::optional<WebhookTarget> lead_webhook;
 };
 
 // Reads and validates the settings; on a bad value returns nullopt and one line naming the

@@ -2,6 +2,7 @@
 // the sizes of its batches.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -32,5 +33,17 @@ inline constexpr int kMaxRetentionDays = 36500;  // --purge-older-than
 inline constexpr int kExportBatchRows = 2000;
 inline constexpr int kPurgeBatchSessions = 500;
 inline constexpr int kSearchIndexBatchRows = 5000;
+
+// --- lead delivery to CHAT_LEAD_WEBHOOK_URL ----------------------------------------------------
+inline constexpr std::chrono::milliseconds kWebhookConnectTimeout{5000};
+inline constexpr std::chrono::milliseconds kWebhookTimeout{10000};
+inline constexpr std::chrono::seconds kLeadDeliveryInterval{2};   // how often due leads are looked for
+inline constexpr int kLeadDeliveryBatch = 20;                     // leads posted in one pass, at most
+// A claimed lead is due again after this long, should its process die while posting it (longer
+// than one post: kWebhookConnectTimeout and kWebhookTimeout).
+inline constexpr std::chrono::seconds kLeadDeliveryLease{60};
+inline constexpr std::chrono::seconds kLeadFirstRetry{5};         // then doubling, up to
+inline constexpr std::chrono::seconds kLeadLongestRetry{3600};
+inline constexpr std::chrono::hours kLeadGiveUpAfter{24};         // after its creation
 
 }  // namespace chat

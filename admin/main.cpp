@@ -4,6 +4,7 @@
 //   chat-admin [--listen /path.sock | HOST:PORT]   (without --listen it serves fd 0)
 //   chat-admin --check-config                      (validates the settings and exits)
 //   chat-admin --purge-older-than DAYS             (erases sessions inactive for DAYS days, exits)
+#include <curl/curl.h>
 #include <fcgiapp.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "admin_retention.h"
 #include "background_work.h"
 #include "http/fcgi_server.h"
+#include "leads/lead_delivery.h"
 #include "log.h"
 #include "process.h"
 
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
   if (!config) chat::exit_with_startup_error(kProgram, error);
   if (arguments.check_config) return 0;
   chat::mysql_driver();  // not thread-safe: made once here, before any thread
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // the same, for the lead webhook's libcurl
   if (arguments.purge_older_than_days) return purge(*config, *arguments.purge_older_than_days);
 
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
@@ -115,6 +118,8 @@ int main(int argc, char** argv) {
       chat::FcgiServerOptions{.threads = chat::kServingThreads, .peers = config->fastcgi_peers});
   server.start();
   std::optional<chat::BackgroundWork> background(std::in_place, config->database);
+  std::optional<chat::LeadDelivery> lead_delivery;
+  if (config->lead_webhook) lead_delivery.emplace(config->database, *config->lead_webhook);
 
   Json::Value fields(Json::objectValue);
   fields["pid"] = static_cast<int>(getpid());
@@ -123,6 +128,7 @@ int main(int argc, char** argv) {
   fields["read_database"] = config->read_database.redacted();
   fields["token_configured"] = token.configured();
   fields["fastcgi_peers"] = config->fastcgi_peers.describe();
+  fields["lead_webhook"] = config->lead_webhook ? "configured" : "not set";
   chat::log::info("chat-admin started", fields);
   if (!token.configured()) chat::log::warn("CHAT_ADMIN_TOKEN is not set: every admin request gets 401");
 
@@ -133,6 +139,7 @@ int main(int argc, char** argv) {
   server.stop();
   server.join();
   background.reset();
+  lead_delivery.reset();
   chat::log::info("chat-admin stopped");
   return 0;
 }

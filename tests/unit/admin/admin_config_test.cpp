@@ -63,3 +63,23 @@ TEST(AdminConfigTest, BadValuesNameTheVariableAndHideSecrets) {
   EXPECT_TRUE(error.starts_with("CHAT_ADMIN_TOKEN: ")) << error;
   EXPECT_EQ(error.find("short-secret"), std::string::npos);
 }
+
+TEST(AdminConfigTest, TheLeadWebhookIsHttpsAndNeverEchoed) {
+  std::string error;
+  EXPECT_FALSE(load({{"CHAT_DATABASE_URL", kPrimary}}, &error)->lead_webhook);
+  const std::string secret_url = "https://hooks.example.com/services/T0/B0/secret-part";
+  auto config = load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_LEAD_WEBHOOK_URL", secret_url}}, &error);
+  ASSERT_TRUE(config && config->lead_webhook) << error;
+  EXPECT_EQ(config->lead_webhook->url, secret_url);
+  EXPECT_FALSE(config->lead_webhook->ca_file);
+  for (const char* bad : {"http://hooks.example.com/x", "https://", "hooks.example.com"}) {
+    error.clear();
+    EXPECT_FALSE(load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_LEAD_WEBHOOK_URL", bad}}, &error)) << bad;
+    EXPECT_EQ(error.find("CHAT_LEAD_WEBHOOK_URL"), 0u) << error;
+    EXPECT_EQ(error.find(bad), std::string::npos) << error;
+  }
+  error.clear();
+  EXPECT_FALSE(load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_LEAD_WEBHOOK_URL", secret_url},
+                     {"CHAT_CA_FILE", "/nonexistent/ca.pem"}}, &error));
+  EXPECT_NE(error.find("CHAT_CA_FILE"), std::string::npos);
+}

@@ -1,0 +1,161 @@
+// The delivery of leads to the webhook (see the header).
+#include "leads/lead_delivery.h"
+
+#include <cppconn/resultset.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "admin_limits.h"
+#include "admin_transaction.h"
+#include "clock.h"
+#include "json_writer.h"
+#include "log.h"
+#include "mysql/result_row.h"
+
+namespace chat {
+namespace {
+
+const std::string kDueLeads =
+    "SELECT id, session_id, name, email, message, created_at, delivery_attempts + 1, created_at < ? FROM leads "
+    "WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+const std::string kClaimLead =
+    "UPDATE leads SET delivery_attempts = delivery_attempts + 1, next_attempt_at = ? WHERE id = ?";
+const std::string kDelivered = "UPDATE leads SET delivered_at = ?, next_attempt_at = NULL WHERE id = ?";
+const std::string kDueAgain = "UPDATE leads SET next_attempt_at = ? WHERE id = ?";
+const std::string kGiveUp = "UPDATE leads SET next_attempt_at = NULL WHERE id = ?";
+
+struct Claimed {
+  DueLead lead;
+  bool too_old = false;  // past kLeadGiveUpAfter: given up instead of posted
+};
+
+// Claims the lead due first, if any: its attempt is counted and it is due again only once the
+// lease is over, so no other pass takes it while this one posts it (one at a time: the lease
+// outlasts one post, kWebhookConnectTimeout and kWebhookTimeout included).
+std::optional<Claimed> claim_due_lead(MysqlConnection& connection, std::chrono::system_clock::time_point now) {
+  return in_transaction(connection, [&]() -> std::optional<Claimed> {
+    auto& due = connection.statement(kDueLeads);
+    due.setString(1, to_mysql_datetime(now - kLeadGiveUpAfter));
+    due.setString(2, to_mysql_datetime(now));
+    std::unique_ptr<sql::ResultSet> rows(due.executeQuery());
+    if (!rows->next()) return std::nullopt;
+    Claimed claimed{{rows->getInt64(1), optional_string(*rows, 2), rows->getString(3), rows->getString(4),
+                     rows->getString(5), iso8601_column(*rows, 6), rows->getInt(7)},
+                    rows->getBoolean(8)};
+    auto& claim = connection.statement(kClaimLead);
+    claim.setString(1, to_mysql_datetime(std::chrono::system_clock::now() + kLeadDeliveryLease));
+    claim.setInt64(2, claimed.lead.id);
+    claim.executeUpdate();
+    return claimed;
+  });
+}
+
+void record(MysqlConnection& connection, const std::string& query, std::int64_t id,
+            std::optional<std::chrono::system_clock::time_point> at) {
+  auto& statement = connection.statement(query);
+  int index = 0;
+  if (at) statement.setString(++index, to_mysql_datetime(*at));
+  statement.setInt64(++index, id);
+  statement.executeUpdate();
+}
+
+void log_attempt(const char* message, const DueLead& lead, const std::string& detail) {
+  Json::Value fields(Json::objectValue);
+  fields["lead_id"] = Json::Int64(lead.id);
+  fields["attempts"] = lead.attempts;
+  if (!detail.empty()) fields["detail"] = detail;
+  log::warn(message, fields);
+}
+
+// Posts one claimed lead and records what came of it; true when delivered.
+bool deliver(MysqlConnection& connection, const WebhookTarget& target, const Claimed& claimed,
+             std::chrono::system_clock::time_point now) {
+  const DueLead& lead = claimed.lead;
+  if (claimed.too_old) {
+    record(connection, kGiveUp, lead.id, std::nullopt);
+    log_attempt("lead delivery given up: the webhook did not take it within a day", lead, "");
+    return false;
+  }
+  const WebhookReply reply = post_to_webhook(target, lead_payload(lead), "lead-" + std::to_string(lead.id));
+  const auto recorded_at = std::max(now, std::chrono::system_clock::now());
+  if (reply.acknowledged) {
+    record(connection, kDelivered, lead.id, recorded_at);
+    Json::Value fields(Json::objectValue);
+    fields["lead_id"] = Json::Int64(lead.id);
+    fields["attempts"] = lead.attempts;
+    log::info("lead delivered to the webhook", fields);
+    return true;
+  }
+  record(connection, kDueAgain, lead.id, recorded_at + lead_retry_delay(lead.attempts));
+  log_attempt("lead delivery failed, trying again later", lead, reply.detail);
+  return false;
+}
+
+}  // namespace
+
+std::string lead_payload(const DueLead& lead) {
+  std::string text = "New lead #" + std::to_string(lead.id) + " from " + lead.name + " <" + lead.email + ">: " +
+                     lead.message;
+  JsonWriter out;
+  out.begin_object()
+      .field("lead_id", lead.id)
+      .field("session_id", lead.session_id)
+      .field("name", lead.name)
+      .field("email", lead.email)
+      .field("message", lead.message)
+      .field("created_at", lead.created_at)
+      .field("text", text)
+      .end_object();
+  return out.take();
+}
+
+std::chrono::seconds lead_retry_delay(int attempts) {
+  std::chrono::seconds delay = kLeadFirstRetry;
+  for (int i = 1; i < attempts && delay < kLeadLongestRetry; ++i) delay *= 2;
+  return std::min(delay, kLeadLongestRetry);
+}
+
+int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target,
+                      std::chrono::system_clock::time_point now) {
+  int delivered = 0;
+  for (int i = 0; i < kLeadDeliveryBatch; ++i) {
+    const std::optional<Claimed> claimed = claim_due_lead(connection, now);
+    if (!claimed) break;
+    if (deliver(connection, target, *claimed, now)) ++delivered;
+  }
+  return delivered;
+}
+
+LeadDelivery::LeadDelivery(DatabaseUrl primary, WebhookTarget target)
+    : thread_([this, primary = std::move(primary), target = std::move(target)] { run(primary, target); }) {}
+
+LeadDelivery::~LeadDelivery() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LeadDelivery::run(const DatabaseUrl& primary, const WebhookTarget& target) {
+  const MysqlThreadScope thread;
+  MysqlConnection connection(primary);
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      connection.run([&] { deliver_due_leads(connection, target, std::chrono::system_clock::now()); },
+                     /*retry_on_loss=*/false);
+    } catch (const std::exception& error) {
+      Json::Value fields(Json::objectValue);
+      fields["detail"] = error.what();
+      log::warn("lead delivery: the queue could not be read, trying again later", fields);
+    }
+    lock.lock();
+    wake_.wait_for(lock, kLeadDeliveryInterval, [this] { return stopping_; });
+  }
+}
+
+}  // namespace chat

@@ -80,6 +80,22 @@ bool read_synonyms(const Json::Value& value, std::vector<Synonym>& out, std::str
   return true;
 }
 
+// "languages": {"de": {"words": [...], "note": "..."}, ...}
+bool read_languages(const Json::Value& value, std::vector<LanguageNote>& out, std::string* error) {
+  if (!value.isObject()) return fail(error, "languages must be an object of languages");
+  for (const std::string& code : value.getMemberNames()) {
+    const Json::Value& language = value[code];
+    LanguageNote note{code, {}, {}};
+    if (!language.isObject() || !language["note"].isString() ||
+        !read_word_set(language["words"], "languages." + code + ".words", note.words, error)) {
+      return fail(error, "languages." + code + ": needs words (an array) and note (text)");
+    }
+    note.note = language["note"].asString();
+    out.push_back(std::move(note));
+  }
+  return true;
+}
+
 bool read_member(const Json::Value& root, const std::string& key, AssistantWords& words, std::string* error) {
   const Json::Value& value = root[key];
   if (const auto text = kTextFields.find(key); text != kTextFields.end()) {
@@ -91,6 +107,7 @@ bool read_member(const Json::Value& root, const std::string& key, AssistantWords
     return read_word_set(value, key, words.*(set->second), error);
   }
   if (key == "synonyms") return read_synonyms(value, words.synonyms, error);
+  if (key == "languages") return read_languages(value, words.languages, error);
   return is_comment_key(key) || fail(error, "unknown key " + key);
 }
 

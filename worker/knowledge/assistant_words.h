@@ -24,6 +24,14 @@ struct Synonym {
   double weight = kDefaultExpansionWeight;
 };
 
+// A language the local answerer recognises but does not answer in: words that mark it, and the
+// note (in that language) put before its English answer.
+struct LanguageNote {
+  std::string code;
+  std::unordered_set<std::string> words;
+  std::string note;
+};
+
 struct AssistantWords {
   // Texts; {company}, {title}, {body} and {contact} are filled in (fill_template).
   std::string unnamed_company;              // {company} when knowledge.md has no '# ' name
@@ -46,6 +54,7 @@ struct AssistantWords {
   std::unordered_set<std::string> thanks_words;
   std::unordered_set<std::string> greeting_filler;  // may accompany a greeting ("good morning")
   std::vector<Synonym> synonyms;
+  std::vector<LanguageNote> languages;  // optional ("languages")
 };
 
 // Parses the file's JSON; nullopt and a reason in *error when it is malformed, misses a text or a

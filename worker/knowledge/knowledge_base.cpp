@@ -27,6 +27,57 @@ bool mostly_covered(const QuestionTerms& question, const SectionIndex& index) {
   return static_cast<double>(covered) >= kMinCoverage * static_cast<double>(question.units.size());
 }
 
+// Typos tolerated: one edit in a word of 5 to 10 letters, two from 11 on (more would turn real
+// words into others: "prediction" is two edits from "production").
+std::size_t typo_limit(const std::string& word) { return word.size() < 5 ? 0 : word.size() < 11 ? 1 : 2; }
+
+bool is_trigger_word(const std::string& word, const AssistantWords& vocabulary) {
+  return std::any_of(vocabulary.synonyms.begin(), vocabulary.synonyms.end(), [&](const Synonym& synonym) {
+    return std::find(synonym.trigger.begin(), synonym.trigger.end(), word) != synonym.trigger.end();
+  });
+}
+
+// A single-word trigger within the typo limit of `word`, if any.
+std::optional<std::string> nearest_trigger(const std::string& word, const AssistantWords& vocabulary) {
+  for (const Synonym& synonym : vocabulary.synonyms) {
+    if (synonym.trigger.size() == 1 && edit_distance(word, synonym.trigger[0], typo_limit(word)) <= typo_limit(word)) {
+      return synonym.trigger[0];
+    }
+  }
+  return std::nullopt;
+}
+
+// The words with a misspelt one replaced by the trigger or indexed term it was meant to be
+// ("pricng", "Pyhton", "kubernetees"). Known words, stop words and short words stay as they are.
+std::vector<std::string> corrected(std::vector<std::string> words, const SectionIndex& index,
+                                   const AssistantWords& vocabulary) {
+  for (std::string& word : words) {
+    if (typo_limit(word) == 0 || vocabulary.stop_words.contains(word) || is_trigger_word(word, vocabulary) ||
+        index.contains(stem(word))) {
+      continue;
+    }
+    if (auto trigger = nearest_trigger(word, vocabulary)) {
+      word = std::move(*trigger);
+    } else if (auto term = index.nearest_term(stem(word), typo_limit(word))) {
+      word = std::move(*term);
+    }
+  }
+  return words;
+}
+
+// The language of assistant.json's "languages" with the most marker words in the question (at
+// least two, so that one shared word does not decide), or null: English, or unknown.
+const LanguageNote* language_of(const std::vector<std::string>& words, const AssistantWords& vocabulary) {
+  const LanguageNote* best = nullptr;
+  std::size_t best_hits = 1;
+  for (const LanguageNote& language : vocabulary.languages) {
+    const auto hits = static_cast<std::size_t>(
+        std::count_if(words.begin(), words.end(), [&](const std::string& w) { return language.words.contains(w); }));
+    if (hits > best_hits) best = &language, best_hits = hits;
+  }
+  return best;
+}
+
 std::optional<std::string> read_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
@@ -113,8 +164,14 @@ LocalAnswer KnowledgeBase::greeting(const std::vector<std::string>& words) const
 
 LocalAnswer KnowledgeBase::answer(std::string_view question) const {
   const std::vector<std::string> words = split_words(question);
+  LocalAnswer out = answer_words(words);
+  if (const LanguageNote* language = language_of(words, words_)) out.text = language->note + out.text;
+  return out;
+}
+
+LocalAnswer KnowledgeBase::answer_words(const std::vector<std::string>& words) const {
   if (is_greeting(words, split_words(company_), words_)) return greeting(words);
-  const QuestionTerms terms = read_question(words, words_);
+  const QuestionTerms terms = read_question(corrected(words, index_, words_), words_);
   const std::vector<SectionIndex::Scored> ranked = index_.rank(terms.terms);
   if (ranked.empty() || ranked[0].score < kMinScore || !mostly_covered(terms, index_)) return dont_know();
   return from_sections(ranked);

@@ -42,11 +42,14 @@ class KnowledgeBase {
   std::string system_prompt() const;
 
   // Local answer: a greeting's reply, the best section (and a close second), or an honest "I
-  // don't know" with the way to reach the company. Thread-safe: const, no mutable state.
+  // don't know" with the way to reach the company; asked in another language of assistant.json's
+  // "languages", it says first, in that language, that it answers in English. Thread-safe:
+  // const, no mutable state.
   LocalAnswer answer(std::string_view question) const;
 
  private:
   static KnowledgeBase from_document(KnowledgeDocument document, AssistantWords words);
+  LocalAnswer answer_words(const std::vector<std::string>& words) const;
   LocalAnswer from_sections(const std::vector<SectionIndex::Scored>& ranked) const;
   LocalAnswer dont_know() const;
   LocalAnswer greeting(const std::vector<std::string>& words) const;

@@ -46,6 +46,19 @@ SectionIndex::SectionIndex(const std::vector<KnowledgeSection>& sections,
   }
 }
 
+std::optional<std::string> SectionIndex::nearest_term(const std::string& term, std::size_t limit) const {
+  std::optional<std::string> nearest;
+  std::size_t best = limit + 1;
+  for (const auto& [candidate, postings] : index_) {
+    const std::size_t distance = edit_distance(term, candidate, limit);
+    if (distance < best || (distance == best && distance <= limit && candidate < *nearest)) {
+      best = distance;
+      nearest = candidate;
+    }
+  }
+  return nearest;
+}
+
 std::vector<SectionIndex::Scored> SectionIndex::rank(const TermWeights& query) const {
   std::vector<double> scores(has_body_.size(), 0.0);
   for (const auto& [term, weight] : query) {

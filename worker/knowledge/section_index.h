@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,6 +30,9 @@ class SectionIndex {
 
   // True when some section has the (stemmed) term.
   bool contains(const std::string& term) const { return index_.contains(term); }
+
+  // The indexed term nearest to `term` within `limit` edits (the smallest first), if any.
+  std::optional<std::string> nearest_term(const std::string& term, std::size_t limit) const;
 
  private:
   // A term's inverse document frequency and its weighted count in each section that has it.

@@ -1,6 +1,7 @@
 // The admin dashboard: signs in with the admin token (kept in sessionStorage only), then shows
-// the statistics, charts (Chart.js, vendor/chart.umd.js), conversations and transcripts from the
-// admin API, exports CSV and erases a conversation after confirmation. Server text is only ever
+// the statistics, charts (Chart.js, vendor/chart.umd.js), the top questions, the answers rated not
+// helpful, the requests to talk to a person, conversations and transcripts from the admin API,
+// exports CSV and erases a conversation after confirmation. Server text is only ever
 // put into the page as text (textContent), never as HTML.
 (function () {
   'use strict';
@@ -77,7 +78,8 @@
   // --- statistics and charts ----------------------------------------------------------------
 
   function formatNumber(value) {
-    return value === null || value === undefined ? '–' : Number(value).toLocaleString('en');
+    if (value === null || value === undefined) return '–';
+    return typeof value === 'string' ? value : Number(value).toLocaleString('en');
   }
 
   function renderTotals(stats) {
@@ -87,6 +89,8 @@
       ['Visitor messages', stats.visitor_messages], ['Bot answers', stats.bot_messages],
       ['Average response (ms)', rt.avg], ['p50 response (ms)', rt.p50],
       ['p95 response (ms)', rt.p95], ['Slowest response (ms)', rt.max],
+      ['Rated helpful', stats.feedback?.up], ['Rated not helpful', stats.feedback?.down],
+      ['Helpful share', helpfulShare(stats.feedback)], ['Requests for a person', stats.leads],
     ];
     const list = $('totals');
     list.replaceChildren();
@@ -99,6 +103,11 @@
       item.append(term, detail);
       list.append(item);
     }
+  }
+
+  function helpfulShare(feedback) {
+    const rated = (feedback?.up || 0) + (feedback?.down || 0);
+    return rated ? Math.round((100 * feedback.up) / rated) + '%' : null;
   }
 
   function drawChart(name, config) {
@@ -143,6 +152,67 @@
     const stats = await json('stats?' + rangeQuery());
     renderTotals(stats);
     renderCharts(stats);
+  }
+
+  // --- engagement: top questions, answers rated down, leads -----------------------------------
+
+  function item(tag, text, className) {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    if (className) element.className = className;
+    return element;
+  }
+
+  function when(iso) {
+    return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '');
+  }
+
+  function renderTopQuestions(questions) {
+    const list = $('top-questions');
+    list.replaceChildren(...questions.map((q) => {
+      const entry = item('li', q.question);
+      entry.append(' ', item('span', '×' + formatNumber(q.count), 'count'));
+      return entry;
+    }));
+    if (!questions.length) list.append(item('li', 'No questions in this range.', 'empty'));
+  }
+
+  function renderRatedDown(page) {
+    const list = $('rated-down');
+    list.replaceChildren(...page.feedback.map((entry) => {
+      const row = item('li', '');
+      const open = item('button', entry.answer.length > 160 ? entry.answer.slice(0, 157) + '…' : entry.answer);
+      open.type = 'button';
+      open.className = 'link';
+      open.setAttribute('aria-label', 'Open the conversation of the answer rated on ' + when(entry.created_at));
+      open.addEventListener('click', () => attempt(() => openTranscript(entry.session_id)));
+      row.append(open, item('span', entry.comment ? '“' + entry.comment + '”' : 'No comment', 'comment'),
+        item('span', when(entry.created_at), 'meta'));
+      return row;
+    }));
+    if (!page.feedback.length) list.append(item('li', 'No answer was rated not helpful in this range.', 'empty'));
+  }
+
+  function renderLeads(page) {
+    const body = $('leads');
+    body.replaceChildren(...page.leads.map((lead) => {
+      const row = document.createElement('tr');
+      row.append(cell(when(lead.created_at)), cell(lead.name), cell(lead.email), cell(lead.message, 'last'),
+        cell(lead.delivered ? 'Yes' : 'Not yet'));
+      return row;
+    }));
+  }
+
+  async function loadEngagement() {
+    const query = rangeQuery();
+    const [top, rated, leads] = await Promise.all([
+      json('top-questions?' + query + '&limit=10'),
+      json('feedback?' + query + '&rating=down&limit=10'),
+      json('leads?' + query + '&limit=20'),
+    ]);
+    renderTopQuestions(top.questions);
+    renderRatedDown(rated);
+    renderLeads(leads);
   }
 
   // --- conversations ------------------------------------------------------------------------
@@ -236,7 +306,7 @@
     await api('sessions/' + encodeURIComponent(sessionId), { method: 'DELETE' });
     closeTranscript();
     setStatus('Conversation ' + sessionId + ' erased.');
-    await Promise.all([loadStats(), loadSessions()]);
+    await Promise.all([loadStats(), loadSessions(), loadEngagement()]);
   }
 
   // --- export -------------------------------------------------------------------------------
@@ -260,7 +330,7 @@
 
   async function refresh() {
     setStatus('Loading…');
-    await Promise.all([loadStats(), loadSessions()]);
+    await Promise.all([loadStats(), loadSessions(), loadEngagement()]);
     setStatus('Updated ' + new Date().toLocaleTimeString('en'));
   }
 

@@ -208,6 +208,12 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
       await page.getByLabel('Admin token').fill(TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('#totals').waitFor();
+      // What the tests above left: a lead, a rating, the questions asked.
+      await eventually(async () => {
+        assert.match(await page.locator('#leads').innerText(), /Ada Lovelace\s+ada@example\.com\s+A cloud migration/);
+        assert.match(await page.getByRole('region', { name: 'Top questions' }).innerText(), /How much does a small project cost\?/);
+        assert.match(await page.locator('#totals').innerText(), /Rated helpful\s+[1-9]/);
+      });
       await page.waitForTimeout(1500); // the charts drawn
       assert.deepEqual(await axe(page), [], 'the dashboard');
     });

@@ -66,6 +66,14 @@ Json::Value stats_to_json(const AdminStats& stats) {
   Json::Value& feedback = json["feedback"] = Json::Value(Json::objectValue);
   feedback["up"] = Json::Int64(stats.feedback_up);
   feedback["down"] = Json::Int64(stats.feedback_down);
+  Json::Value& rated_days = json["feedback_per_day"] = Json::Value(Json::arrayValue);
+  for (const DayRatings& day : stats.feedback_per_day) {
+    Json::Value entry(Json::objectValue);
+    entry["date"] = day.date;
+    entry["up"] = Json::Int64(day.up);
+    entry["down"] = Json::Int64(day.down);
+    rated_days.append(entry);
+  }
   json["leads"] = Json::Int64(stats.leads);
   return json;
 }

@@ -43,6 +43,10 @@ const std::string kEngagementCounts =
     "(SELECT COUNT(*) FROM message_feedback WHERE rating = 'down' AND created_at BETWEEN ? AND ?), "
     "(SELECT COUNT(*) FROM leads WHERE created_at BETWEEN ? AND ?)";
 
+const std::string kRatingsPerDay =
+    "SELECT DATE(created_at) AS day, SUM(rating = 'up'), SUM(rating = 'down') FROM message_feedback "
+    "WHERE created_at BETWEEN ? AND ? GROUP BY day ORDER BY day";
+
 std::int64_t count_of(sql::PreparedStatement& statement) {
   std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
   rows->next();
@@ -119,6 +123,10 @@ void MysqlAdminStore::count_engagement(const DateRange& range, AdminStats& stats
         stats.feedback_up = rows->getInt64(1);
         stats.feedback_down = rows->getInt64(2);
         stats.leads = rows->getInt64(3);
+        auto& per_day = reads_.statement(kRatingsPerDay);
+        Binder(per_day).range(range);
+        std::unique_ptr<sql::ResultSet> days(per_day.executeQuery());
+        while (days->next()) stats.feedback_per_day.push_back({days->getString(1), days->getInt64(2), days->getInt64(3)});
       },
       /*retry_on_loss=*/true);
 }

@@ -25,6 +25,13 @@ struct DayCount {
   std::int64_t messages = 0;
 };
 
+// The ratings given on one day.
+struct DayRatings {
+  std::string date;  // YYYY-MM-DD
+  std::int64_t up = 0;
+  std::int64_t down = 0;
+};
+
 struct AdminStats {
   std::int64_t sessions = 0;
   std::int64_t messages = 0;
@@ -35,6 +42,7 @@ struct AdminStats {
   std::vector<DayCount> per_day;                // every day from the first to the last with data
   std::int64_t feedback_up = 0;                 // ratings given in the range
   std::int64_t feedback_down = 0;
+  std::vector<DayRatings> feedback_per_day;     // the days with ratings, in order
   std::int64_t leads = 0;                       // requests to talk to a person in the range
 };
 

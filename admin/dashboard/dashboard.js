@@ -146,6 +146,18 @@
       },
       options: common,
     });
+    const rated = stats.feedback_per_day || [];
+    drawChart('ratings', {
+      type: 'bar',
+      data: {
+        labels: rated.map((day) => day.date),
+        datasets: [
+          { label: 'Helpful', data: rated.map((day) => day.up), backgroundColor: '#2f9e6e' },
+          { label: 'Not helpful', data: rated.map((day) => day.down), backgroundColor: '#b3261e' },
+        ],
+      },
+      options: { ...common, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+    });
   }
 
   async function loadStats() {

@@ -213,6 +213,9 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
         assert.match(await page.locator('#leads').innerText(), /Ada Lovelace\s+ada@example\.com\s+A cloud migration/);
         assert.match(await page.getByRole('region', { name: 'Top questions' }).innerText(), /How much does a small project cost\?/);
         assert.match(await page.locator('#totals').innerText(), /Rated helpful\s+[1-9]/);
+        const helpfulPerDay = await page.evaluate(() =>
+          window.Chart.getChart(document.getElementById('ratings-chart')).data.datasets[0].data);
+        assert.ok(helpfulPerDay.reduce((sum, n) => sum + n, 0) >= 1, 'the ratings per day chart');
       });
       await page.waitForTimeout(1500); // the charts drawn
       assert.deepEqual(await axe(page), [], 'the dashboard');

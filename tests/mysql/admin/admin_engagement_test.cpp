@@ -114,6 +114,10 @@ TEST_F(AdminEngagementTest, FeedbackFilteredByRatingComesWithTheAnswer) {
   EXPECT_EQ(stats.feedback_up, 1);
   EXPECT_EQ(stats.feedback_down, 1);
   EXPECT_EQ(stats.leads, 0);
+  ASSERT_EQ(stats.feedback_per_day.size(), 1u);
+  EXPECT_EQ(stats.feedback_per_day[0].date, "2303-02-01");
+  EXPECT_EQ(stats.feedback_per_day[0].up, 1);
+  EXPECT_EQ(stats.feedback_per_day[0].down, 1);
 }
 
 TEST_F(AdminEngagementTest, TopQuestionsGroupWordingsThatDifferInCasePunctuationAndSpacing) {

@@ -268,6 +268,7 @@ TEST_F(AdminApiTest, LeadsFeedbackAndTopQuestionsHaveTheContractShape) {
   body = body_of(call("GET", "/admin/api/stats"));
   EXPECT_TRUE(body["feedback"]["up"].isInt());
   EXPECT_TRUE(body["feedback"]["down"].isInt());
+  EXPECT_TRUE(body["feedback_per_day"].isArray());
   EXPECT_TRUE(body["leads"].isInt());
 }
 

@@ -13,6 +13,10 @@ namespace {
 const std::string kPurgeBatch =
     "DELETE FROM chat_sessions WHERE updated_at < ? ORDER BY updated_at LIMIT ?";
 
+// Leads left without a conversation go by their own age (the others go with their session).
+const std::string kPurgeLoneLeads =
+    "DELETE FROM leads WHERE session_id IS NULL AND created_at < ? ORDER BY created_at LIMIT ?";
+
 const std::string kPurgeExpiredAnswers = "DELETE FROM answer_cache WHERE expires_at < ? LIMIT ?";
 const std::string kPurgeClosedSessionStarts = "DELETE FROM session_starts WHERE window_start < ? LIMIT ?";
 
@@ -40,6 +44,7 @@ std::int64_t purge_sessions_inactive_since(MysqlConnection& connection,
                                            std::chrono::system_clock::time_point cutoff) {
   const std::string before = to_mysql_datetime(cutoff);
   const std::int64_t purged = delete_in_batches(connection, kPurgeBatch, before);
+  delete_in_batches(connection, kPurgeLoneLeads, before);
   // Every day with a purged row is before the cutoff: their rollups are computed again on demand.
   connection.run(
       [&] {

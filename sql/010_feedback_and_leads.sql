@@ -40,6 +40,7 @@ SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_CREATE_USER');
 GRANT SELECT, INSERT, UPDATE ON message_feedback TO chat_worker_role;
 GRANT INSERT ON leads TO chat_worker_role;
 
--- chat-admin reports both and delivers the leads.
+-- chat-admin reports both, delivers the leads (it may change their delivery, never their text)
+-- and erases the leads left without a conversation when they are past retention.
 GRANT SELECT ON message_feedback TO chat_admin_role;
-GRANT SELECT, UPDATE ON leads TO chat_admin_role;
+GRANT SELECT, DELETE, UPDATE (next_attempt_at, delivery_attempts, delivered_at) ON leads TO chat_admin_role;

@@ -266,7 +266,7 @@
   }
 
   // Network failures are thrown as {kind, message}.
-  const fail = (kind, message) => ({kind, message});
+  const fail = (kind, message, detail) => ({kind, message, detail});
   const SORRY = t('tryAgainLater');
   function networkFailure(signal) {
     if (signal?.aborted) return fail('aborted', '');
@@ -286,7 +286,7 @@
     const s = res.status;
     if (s === 429) return fail('rate', t('tooFast', when(res.headers.get('Retry-After'))));
     if (s === 413) return fail('client', t('tooLong'));
-    if (s < 500 && detail) return fail('client', t('notSent', detail));
+    if (s < 500 && detail) return fail('client', t('notSent', detail), detail);
     return fail('server', t('serverError', s));
   }
 
@@ -358,7 +358,7 @@
   const errorBox = h('div', {class: 'acw-error', role: 'alert'});
   const iconButton = (label, name, onclick) => h('button', {type: 'button', class: 'acw-icon', 'aria-label': label, title: label, onclick}, icon(name));
 
-  const panel = h('section', {id: 'acw-panel', class: 'acw-panel', role: 'dialog', 'aria-label': t('chat'), hidden: true, lang}, [
+  const panel = h('section', {id: 'acw-panel', class: 'acw-panel', role: 'dialog', 'aria-label': t('chat'), hidden: true}, [
     h('div', {class: 'acw-head'}, [
       avatar(' acw-avatar-lg'),
       h('div', {class: 'acw-head-text'}, [h('h2', {class: 'acw-title', text: title}),
@@ -373,7 +373,7 @@
     h('div', {class: 'acw-foot'}, [h('p', {text: t('disclaimer')}),
       h('button', {type: 'button', class: 'acw-person', text: t('person'), onclick: () => showContact()})]),
   ]);
-  const root = h('div', {class: ds.position === 'bottom-left' ? 'acw acw-left' : 'acw', hidden: true,
+  const root = h('div', {class: ds.position === 'bottom-left' ? 'acw acw-left' : 'acw', hidden: true, lang,
     onkeydown(e) { if (e.key === 'Escape' && !panel.hidden) close(); }}, [panel, launcher]);
   // Shown once styled (or unstyled if the stylesheet fails: usable beats invisible).
   sheet.onload = sheet.onerror = () => { root.hidden = false; };
@@ -432,14 +432,17 @@
 
   // Thumbs under an answer (aria-pressed says which), and after a thumbs down a comment box.
   function rating(sessionId, messageId) {
-    const note = h('p', {class: 'acw-note', role: 'status'});
-    let comment = null;
+    // Not a live region of its own: the conversation's log announces what changes in it.
+    const note = h('p', {class: 'acw-note'});
+    let comment = null, sending = false;
     const thumb = (value, label, name) => h('button', {type: 'button', class: 'acw-thumb', 'aria-label': label,
       title: label, 'aria-pressed': 'false', onclick: () => rate(value)}, icon(name));
     const up = thumb('up', t('helpful'), 'up'), down = thumb('down', t('notHelpful'), 'thumbDown');
     const box = h('div', {class: 'acw-extra'}, [h('div', {class: 'acw-rate', role: 'group', 'aria-label': t('rate')}, [up, down]), note]);
     const press = (states) => [up, down].forEach((button, i) => button.setAttribute('aria-pressed', states[i]));
     async function rate(value, text) {
+      if (sending) return;
+      sending = true;
       const before = [up, down].map((button) => button.getAttribute('aria-pressed'));
       press([String(value === 'up'), String(value === 'down')]);
       note.textContent = '';
@@ -447,18 +450,23 @@
         await post('/api/chatbot/feedback/', {session_id: sessionId, message_id: messageId, rating: value,
           ...(text ? {comment: text} : {})});
         if (value === 'down' && text == null) return askWhy();
-        comment?.remove();
-        comment = null;
+        if (comment) {
+          comment.remove();
+          comment = null;
+          down.focus();
+        }
         note.textContent = t('feedbackThanks');
       } catch (e) {
         press(before);
         note.textContent = t('rateFailed');
+      } finally {
+        sending = false;
       }
     }
     function askWhy() {
       if (comment) return;
       const why = h('input', {type: 'text', class: 'acw-field', maxlength: 500, 'aria-label': t('whatMissing'), placeholder: t('whatMissing')});
-      comment = h('form', {class: 'acw-comment', 'aria-label': t('notHelpful'), onsubmit(e) {
+      comment = h('form', {class: 'acw-comment', onsubmit(e) {
         e.preventDefault();
         if (why.value.trim()) rate('down', why.value.trim());
       }}, [why, h('button', {type: 'submit', class: 'acw-small', text: t('sendComment')})]);
@@ -491,21 +499,25 @@
     const field = (label, control) => h('label', {class: 'acw-label'}, [h('span', {text: label}), control]);
     const name = h('input', {type: 'text', class: 'acw-field', required: true, maxlength: 100, autocomplete: 'name'});
     const email = h('input', {type: 'email', class: 'acw-field', required: true, maxlength: 254, autocomplete: 'email'});
-    const need = h('textarea', {class: 'acw-field', required: true, rows: 3, maxlength: 2000});
+    const need = h('textarea', {class: 'acw-field', required: true, rows: 3});
     const problem = h('p', {class: 'acw-form-error', role: 'alert'});
     const submit = h('button', {type: 'submit', class: 'acw-small acw-primary', text: t('sendRequest')});
     contactForm = h('form', {class: 'acw-contact', 'aria-label': t('contact'), async onsubmit(e) {
       e.preventDefault();
+      if (submit.disabled) return;
+      const gen = generation, form = contactForm;
       problem.textContent = '';
       submit.disabled = true;
       const who = name.value.trim();
       try {
         await post('/api/chatbot/contact/', {name: who, email: email.value.trim(), message: need.value.trim(),
           ...(session ? {session_id: session} : {})});
+        if (gen !== generation || form !== contactForm) return; // a new conversation began meanwhile
         closeContact();
         addMessage('bot', t('requested', who));
       } catch (error) {
-        problem.textContent = `${t('contactFailed')}. ${error.message || SORRY}`;
+        problem.textContent = error.kind === 'client' && error.detail ? `${t('contactFailed')}: ${error.detail}.`
+          : `${t('contactFailed')}. ${error.message || SORRY}`;
       } finally {
         submit.disabled = false;
       }
@@ -517,9 +529,12 @@
     name.focus();
   }
   function closeContact() {
-    contactForm?.remove();
+    if (!contactForm) return;
+    const hadFocus = contactForm.contains(shadow.activeElement);
+    contactForm.remove();
     contactForm = null;
     sync();
+    if (hadFocus) input.focus();
   }
 
   let busy = false, generation = 0, controller = null;
@@ -629,7 +644,7 @@
 
   function open() {
     if (!panel.hidden) return;
-    if (teaser || root.classList.contains('acw-unread')) dismissTeaser();
+    if (ds.teaser) dismissTeaser(); // opened: the teaser has done its work, for good
     fit();
     panel.hidden = false;
     root.classList.add('acw-open');
@@ -691,11 +706,11 @@
     const delay = Number(ds.teaserDelay ?? 5);
     setTimeout(() => {
       if (!panel.hidden || teaserSeen()) return;
-      teaser = h('div', {class: 'acw-teaser', role: 'status'}, [
+      teaser = h('div', {class: 'acw-teaser'}, [
         h('button', {type: 'button', class: 'acw-teaser-text', text: ds.teaser, onclick: () => open()}),
         h('span', {class: 'acw-sr', text: t('unread')}),
         h('button', {type: 'button', class: 'acw-teaser-close', 'aria-label': t('dismiss'), title: t('dismiss'),
-          onclick: dismissTeaser}, icon('close'))]);
+          onclick() { dismissTeaser(); launcher.focus(); }}, icon('close'))]);
       root.append(teaser);
       root.classList.add('acw-unread');
     }, (Number.isFinite(delay) && delay >= 0 ? delay : 5) * 1000);

@@ -196,7 +196,6 @@
       const open = item('button', entry.answer.length > 160 ? entry.answer.slice(0, 157) + '…' : entry.answer);
       open.type = 'button';
       open.className = 'link';
-      open.setAttribute('aria-label', 'Open the conversation of the answer rated on ' + when(entry.created_at));
       open.addEventListener('click', () => attempt(() => openTranscript(entry.session_id)));
       row.append(open, item('span', entry.comment ? '“' + entry.comment + '”' : 'No comment', 'comment'),
         item('span', when(entry.created_at), 'meta'));

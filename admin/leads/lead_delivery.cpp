@@ -8,7 +8,6 @@
 
 #include "admin_limits.h"
 #include "admin_transaction.h"
-#include "clock.h"
 #include "json_writer.h"
 #include "log.h"
 #include "mysql/result_row.h"
@@ -16,14 +15,21 @@
 namespace chat {
 namespace {
 
-const std::string kDueLeads =
-    "SELECT id, session_id, name, email, message, created_at, delivery_attempts + 1, created_at < ? FROM leads "
-    "WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+// Every time is the database's (UTC_TIMESTAMP), so that the hosts' clocks never decide who holds
+// a lead. An attempt's number fences its writes: a pass that stalled past its lease, while another
+// took the lead over, changes nothing when it wakes, and a delivered lead is never made due again.
+const std::string kDueLead =
+    "SELECT id, session_id, name, email, message, created_at, delivery_attempts + 1, "
+    "created_at < UTC_TIMESTAMP(3) - INTERVAL ? HOUR FROM leads "
+    "WHERE next_attempt_at <= UTC_TIMESTAMP(3) AND delivered_at IS NULL "
+    "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
 const std::string kClaimLead =
-    "UPDATE leads SET delivery_attempts = delivery_attempts + 1, next_attempt_at = ? WHERE id = ?";
-const std::string kDelivered = "UPDATE leads SET delivered_at = ?, next_attempt_at = NULL WHERE id = ?";
-const std::string kDueAgain = "UPDATE leads SET next_attempt_at = ? WHERE id = ?";
-const std::string kGiveUp = "UPDATE leads SET next_attempt_at = NULL WHERE id = ?";
+    "UPDATE leads SET delivery_attempts = delivery_attempts + 1, "
+    "next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE id = ?";
+const std::string kFence = " WHERE id = ? AND delivery_attempts = ? AND delivered_at IS NULL";
+const std::string kDelivered = "UPDATE leads SET delivered_at = UTC_TIMESTAMP(3), next_attempt_at = NULL" + kFence;
+const std::string kDueAgain = "UPDATE leads SET next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND" + kFence;
+const std::string kGiveUp = "UPDATE leads SET next_attempt_at = NULL" + kFence;
 
 struct Claimed {
   DueLead lead;
@@ -33,30 +39,31 @@ struct Claimed {
 // Claims the lead due first, if any: its attempt is counted and it is due again only once the
 // lease is over, so no other pass takes it while this one posts it (one at a time: the lease
 // outlasts one post, kWebhookConnectTimeout and kWebhookTimeout included).
-std::optional<Claimed> claim_due_lead(MysqlConnection& connection, std::chrono::system_clock::time_point now) {
+std::optional<Claimed> claim_due_lead(MysqlConnection& connection) {
   return in_transaction(connection, [&]() -> std::optional<Claimed> {
-    auto& due = connection.statement(kDueLeads);
-    due.setString(1, to_mysql_datetime(now - kLeadGiveUpAfter));
-    due.setString(2, to_mysql_datetime(now));
+    auto& due = connection.statement(kDueLead);
+    due.setInt(1, static_cast<int>(kLeadGiveUpAfter.count()));
     std::unique_ptr<sql::ResultSet> rows(due.executeQuery());
     if (!rows->next()) return std::nullopt;
     Claimed claimed{{rows->getInt64(1), optional_string(*rows, 2), rows->getString(3), rows->getString(4),
                      rows->getString(5), iso8601_column(*rows, 6), rows->getInt(7)},
                     rows->getBoolean(8)};
     auto& claim = connection.statement(kClaimLead);
-    claim.setString(1, to_mysql_datetime(std::chrono::system_clock::now() + kLeadDeliveryLease));
+    claim.setInt(1, static_cast<int>(kLeadDeliveryLease.count()));
     claim.setInt64(2, claimed.lead.id);
     claim.executeUpdate();
     return claimed;
   });
 }
 
-void record(MysqlConnection& connection, const std::string& query, std::int64_t id,
-            std::optional<std::chrono::system_clock::time_point> at) {
+// Records what came of the lead's attempt, unless another pass took the lead over meanwhile.
+void record(MysqlConnection& connection, const std::string& query, const DueLead& lead,
+            std::optional<std::chrono::seconds> due_in = std::nullopt) {
   auto& statement = connection.statement(query);
   int index = 0;
-  if (at) statement.setString(++index, to_mysql_datetime(*at));
-  statement.setInt64(++index, id);
+  if (due_in) statement.setInt(++index, static_cast<int>(due_in->count()));
+  statement.setInt64(++index, lead.id);
+  statement.setInt(++index, lead.attempts);
   statement.executeUpdate();
 }
 
@@ -69,34 +76,45 @@ void log_attempt(const char* message, const DueLead& lead, const std::string& de
 }
 
 // Posts one claimed lead and records what came of it; true when delivered.
-bool deliver(MysqlConnection& connection, const WebhookTarget& target, const Claimed& claimed,
-             std::chrono::system_clock::time_point now) {
+bool deliver(MysqlConnection& connection, const WebhookTarget& target, const Claimed& claimed) {
   const DueLead& lead = claimed.lead;
   if (claimed.too_old) {
-    record(connection, kGiveUp, lead.id, std::nullopt);
+    record(connection, kGiveUp, lead);
     log_attempt("lead delivery given up: the webhook did not take it within a day", lead, "");
     return false;
   }
   const WebhookReply reply = post_to_webhook(target, lead_payload(lead), "lead-" + std::to_string(lead.id));
-  const auto recorded_at = std::max(now, std::chrono::system_clock::now());
   if (reply.acknowledged) {
-    record(connection, kDelivered, lead.id, recorded_at);
+    record(connection, kDelivered, lead);
     Json::Value fields(Json::objectValue);
     fields["lead_id"] = Json::Int64(lead.id);
     fields["attempts"] = lead.attempts;
     log::info("lead delivered to the webhook", fields);
     return true;
   }
-  record(connection, kDueAgain, lead.id, recorded_at + lead_retry_delay(lead.attempts));
+  record(connection, kDueAgain, lead, lead_retry_delay(lead.attempts));
   log_attempt("lead delivery failed, trying again later", lead, reply.detail);
   return false;
+}
+
+// Slack's escaping of the text it formats (https://api.slack.com/reference/surfaces/formatting):
+// a visitor's "<!channel>" or "<https://x|Verify>" stays text.
+std::string slack_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
 }
 
 }  // namespace
 
 std::string lead_payload(const DueLead& lead) {
-  std::string text = "New lead #" + std::to_string(lead.id) + " from " + lead.name + " <" + lead.email + ">: " +
-                     lead.message;
+  const std::string text = "New lead #" + std::to_string(lead.id) + " from " + slack_escaped(lead.name) + " &lt;" +
+                           slack_escaped(lead.email) + "&gt;: " + slack_escaped(lead.message);
   JsonWriter out;
   out.begin_object()
       .field("lead_id", lead.id)
@@ -117,18 +135,23 @@ std::chrono::seconds lead_retry_delay(int attempts) {
 }
 
 int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target,
-                      std::chrono::system_clock::time_point now) {
+                      const std::function<bool()>& stopping) {
   int delivered = 0;
-  for (int i = 0; i < kLeadDeliveryBatch; ++i) {
-    const std::optional<Claimed> claimed = claim_due_lead(connection, now);
+  for (int i = 0; i < kLeadDeliveryBatch && !stopping(); ++i) {
+    const std::optional<Claimed> claimed = claim_due_lead(connection);
     if (!claimed) break;
-    if (deliver(connection, target, *claimed, now)) ++delivered;
+    if (deliver(connection, target, *claimed)) ++delivered;
   }
   return delivered;
 }
 
 LeadDelivery::LeadDelivery(DatabaseUrl primary, WebhookTarget target)
     : thread_([this, primary = std::move(primary), target = std::move(target)] { run(primary, target); }) {}
+
+bool LeadDelivery::stopping() {
+  const std::lock_guard lock(mutex_);
+  return stopping_;
+}
 
 LeadDelivery::~LeadDelivery() {
   {
@@ -146,7 +169,7 @@ void LeadDelivery::run(const DatabaseUrl& primary, const WebhookTarget& target) 
   while (!stopping_) {
     lock.unlock();
     try {
-      connection.run([&] { deliver_due_leads(connection, target, std::chrono::system_clock::now()); },
+      connection.run([&] { deliver_due_leads(connection, target, [this] { return stopping(); }); },
                      /*retry_on_loss=*/false);
     } catch (const std::exception& error) {
       Json::Value fields(Json::objectValue);

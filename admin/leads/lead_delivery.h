@@ -7,15 +7,17 @@
 // posted. A 2xx marks it delivered
 // (next_attempt_at NULL); a failure makes it due again after a backoff that doubles from
 // kLeadFirstRetry up to kLeadLongestRetry; a lead older than kLeadGiveUpAfter is given up
-// (next_attempt_at NULL, delivered_at NULL) with a warning. A process that dies between claiming
-// and recording leaves its leads due once the lease ends: nothing acknowledged is posted again,
-// except one acknowledged in the instant before such a death (the Idempotency-Key lets the
-// receiver drop that repeat).
+// (next_attempt_at NULL, delivered_at NULL) with a warning. Times are the database's; each write
+// is fenced by the attempt's number, so a pass that stalled past its lease changes nothing once
+// another took over. A lead acknowledged by the receiver is posted again only if its process
+// could not record that (it died, or the database failed, in between) or stalled past the lease
+// while posting; the Idempotency-Key lets the receiver drop such a repeat.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,8 +45,9 @@ std::string lead_payload(const DueLead& lead);
 // When a lead that failed its attempt'th attempt is due again.
 std::chrono::seconds lead_retry_delay(int attempts);
 
-// One pass over the queue on `connection`; returns how many leads it delivered.
-int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target, std::chrono::system_clock::time_point now);
+// One pass over the queue on `connection`, until it is empty, kLeadDeliveryBatch leads were
+// taken, or `stopping` says so (checked between leads); returns how many it delivered.
+int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target, const std::function<bool()>& stopping);
 
 // Runs deliver_due_leads every kLeadDeliveryInterval on a thread of its own, with its own
 // connection to the primary, until destroyed.
@@ -57,6 +60,7 @@ class LeadDelivery {
 
  private:
   void run(const DatabaseUrl& primary, const WebhookTarget& target);
+  bool stopping();
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -107,7 +107,7 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
       const why = answer.getByRole('textbox', { name: 'What was missing? (optional)' });
       await why.fill('The price of a large project');
       await answer.getByRole('button', { name: 'Send comment' }).click();
-      await eventually(async () => assert.equal(await answer.getByRole('status').innerText(), 'Thanks for your feedback.'));
+      await eventually(async () => assert.equal(await answer.locator('.acw-note').innerText(), 'Thanks for your feedback.'));
       assert.equal(sql('SELECT CONCAT(f.rating, \':\', f.comment) FROM message_feedback f JOIN chat_messages m ' +
         `ON m.id = f.message_id WHERE m.session_id = '${session}'`), 'down:The price of a large project');
 
@@ -136,7 +136,9 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
       await form.getByRole('textbox', { name: 'Your email' }).fill('not an address');
       await form.getByRole('textbox', { name: 'How can we help?' }).fill('A cloud migration');
       await form.getByRole('button', { name: 'Send request' }).click();
+      await page.waitForTimeout(500); // time enough for a request, had one been sent
       assert.equal(sql('SELECT COUNT(*) FROM leads'), '0'); // the browser's own check stops it
+      assert.equal(await form.isVisible(), true);
       await form.getByRole('textbox', { name: 'Your email' }).fill('ada@example.com');
       await form.getByRole('button', { name: 'Send request' }).click();
       await form.waitFor({ state: 'detached' });
@@ -154,7 +156,7 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
       await withPage({ locale: lang }, async (page) => {
         await openPage(page, '', lang);
         await page.getByRole('button', { name: openChat, exact: true }).click();
-        assert.equal(await page.getByRole('dialog').getAttribute('lang'), lang);
+        assert.equal(await page.locator('atonix-chat .acw').getAttribute('lang'), lang);
         await page.getByRole('textbox').first().fill('Pricing');
         await page.getByRole('textbox').first().press('Enter');
         await eventually(async () => assert.equal(await page.getByRole('button', { name: helpful, exact: true }).count(), 1), 20000);

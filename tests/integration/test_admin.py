@@ -96,7 +96,8 @@ class AdminApiTest(StackTestCase):
             "sources": {"model": 1, "knowledge": 1, "fallback": 1, "cache": 0},
             "per_day": [{"date": "2020-02-10", "sessions": 1, "messages": 2},
                         {"date": "2020-02-11", "sessions": 0, "messages": 0},
-                        {"date": "2020-02-12", "sessions": 1, "messages": 4}]})
+                        {"date": "2020-02-12", "sessions": 1, "messages": 4}],
+            "feedback": {"up": 0, "down": 0}, "feedback_per_day": [], "leads": 0})
         one_day = self.get("stats?from=2020-02-12&to=2020-02-12").json()
         self.assertEqual((one_day["sessions"], one_day["messages"]), (1, 4))
 

@@ -27,9 +27,10 @@ bool mostly_covered(const QuestionTerms& question, const SectionIndex& index) {
   return static_cast<double>(covered) >= kMinCoverage * static_cast<double>(question.units.size());
 }
 
-// Typos tolerated: one edit in a word of 5 to 10 letters, two from 11 on (more would turn real
-// words into others: "prediction" is two edits from "production").
-std::size_t typo_limit(const std::string& word) { return word.size() < 5 ? 0 : word.size() < 11 ? 1 : 2; }
+// Typos tolerated: one edit in a word of 6 to 10 letters, two from 11 on. Shorter words and more
+// edits turn real words into others ("teach" is one edit from "reach", "prediction" two from
+// "production").
+std::size_t typo_limit(const std::string& word) { return word.size() < 6 ? 0 : word.size() < 11 ? 1 : 2; }
 
 bool is_trigger_word(const std::string& word, const AssistantWords& vocabulary) {
   return std::any_of(vocabulary.synonyms.begin(), vocabulary.synonyms.end(), [&](const Synonym& synonym) {
@@ -37,14 +38,17 @@ bool is_trigger_word(const std::string& word, const AssistantWords& vocabulary) 
   });
 }
 
-// A single-word trigger within the typo limit of `word`, if any.
+// The single-word trigger nearest to `word` within its typo limit (the first listed among
+// equals), if any.
 std::optional<std::string> nearest_trigger(const std::string& word, const AssistantWords& vocabulary) {
+  std::optional<std::string> nearest;
+  std::size_t best = typo_limit(word) + 1;
   for (const Synonym& synonym : vocabulary.synonyms) {
-    if (synonym.trigger.size() == 1 && edit_distance(word, synonym.trigger[0], typo_limit(word)) <= typo_limit(word)) {
-      return synonym.trigger[0];
-    }
+    if (synonym.trigger.size() != 1) continue;
+    const std::size_t distance = edit_distance(word, synonym.trigger[0], typo_limit(word));
+    if (distance < best) best = distance, nearest = synonym.trigger[0];
   }
-  return std::nullopt;
+  return nearest;
 }
 
 // The words with a misspelt one replaced by the trigger or indexed term it was meant to be

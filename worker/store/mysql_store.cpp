@@ -75,6 +75,11 @@ const std::string kRecordLead =
     "VALUES ((SELECT id FROM chat_sessions WHERE id = ?), ?, ?, ?, ?, ?)";
 const std::string kLastInsertId = "SELECT LAST_INSERT_ID()";
 
+// A lead or a rating is activity: the conversation is kept as long after it as after a message.
+// Its version moves too: a cached transcript (which shows updated_at) is read again.
+const std::string kTouchSession =
+    "UPDATE chat_sessions SET updated_at = GREATEST(updated_at, ?), version = version + 1 WHERE id = ?";
+
 constexpr int kErrorNoReferencedRow = 1452;  // ER_NO_REFERENCED_ROW_2: the message was erased meanwhile
 
 const std::string kCacheAnswer =
@@ -84,6 +89,14 @@ const std::string kCacheAnswer =
     "created_at = VALUES(created_at), expires_at = VALUES(expires_at)";
 
 // Inserts the question and the answer; returns the answer's id.
+void touch_session(MysqlConnection& connection, const std::string& session_id,
+                   std::chrono::system_clock::time_point at) {
+  auto& touch = connection.statement(kTouchSession);
+  touch.setString(1, to_mysql_datetime(at));
+  touch.setString(2, session_id);
+  touch.executeUpdate();
+}
+
 std::int64_t insert_messages(MysqlConnection& connection, const Exchange& exchange) {
   auto& statement = connection.statement(kInsertExchange);
   statement.setString(1, exchange.session_id);
@@ -286,6 +299,7 @@ bool MysqlStore::rate_answer(const Feedback& feedback) {
       if (error.getErrorCode() == kErrorNoReferencedRow) return false;
       throw;
     }
+    touch_session(connection, feedback.session_id, feedback.at);
     return true;
   });
 }
@@ -307,7 +321,9 @@ std::int64_t MysqlStore::record_lead(const Lead& lead) {
     insert.executeUpdate();
     std::unique_ptr<sql::ResultSet> id(connection->statement(kLastInsertId).executeQuery());
     id->next();
-    return static_cast<std::int64_t>(id->getInt64(1));
+    const auto lead_id = static_cast<std::int64_t>(id->getInt64(1));
+    if (lead.session_id) touch_session(*connection, *lead.session_id, lead.at);
+    return lead_id;
   }, /*retry_on_loss=*/false);
 }
 

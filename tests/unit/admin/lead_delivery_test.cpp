@@ -18,7 +18,17 @@ TEST(LeadDeliveryTest, ThePayloadHasTheContractsFieldsAndASlackText) {
   EXPECT_EQ((*body)["email"].asString(), "ada@example.com");
   EXPECT_EQ((*body)["message"].asString(), "Call me\nsoon");
   EXPECT_EQ((*body)["created_at"].asString(), "2026-11-25T10:00:00.000Z");
-  EXPECT_EQ((*body)["text"].asString(), "New lead #7 from Ada \"Countess\" <ada@example.com>: Call me\nsoon");
+  EXPECT_EQ((*body)["text"].asString(), "New lead #7 from Ada \"Countess\" &lt;ada@example.com&gt;: Call me\nsoon");
+}
+
+TEST(LeadDeliveryTest, AVisitorsTextCannotBecomeSlackMarkup) {
+  const chat::DueLead lead{8, std::nullopt, "<!channel>", "a@b.co", "<https://evil.example|Verify your account> & more",
+                           "2026-11-25T10:00:00.000Z", 1};
+  const auto body = chat::json::parse_strict(chat::lead_payload(lead), nullptr);
+  ASSERT_TRUE(body);
+  EXPECT_EQ((*body)["text"].asString(),
+            "New lead #8 from &lt;!channel&gt; &lt;a@b.co&gt;: &lt;https://evil.example|Verify your account&gt; &amp; more");
+  EXPECT_EQ((*body)["name"].asString(), "<!channel>");  // the contract's fields stay as the visitor wrote them
 }
 
 TEST(LeadDeliveryTest, RetriesBackOffByDoublingUpToAnHour) {

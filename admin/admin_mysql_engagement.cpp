@@ -113,17 +113,28 @@ std::vector<QuestionCount> MysqlAdminStore::top_questions(const TopQuestionsQuer
       /*retry_on_loss=*/true);
 }
 
+// On the read connection, or on the primary when that one cannot be reached (as the statistics'
+// closed days are).
 void MysqlAdminStore::count_engagement(const DateRange& range, AdminStats& stats) {
-  reads_.run(
+  try {
+    count_engagement_on(reads_, range, stats);
+  } catch (const StoreUnavailable&) {
+    count_engagement_on(writes_, range, stats);
+  }
+}
+
+void MysqlAdminStore::count_engagement_on(MysqlConnection& connection, const DateRange& range, AdminStats& stats) {
+  connection.run(
       [&] {
-        auto& counts = reads_.statement(kEngagementCounts);
+        stats.feedback_per_day.clear();  // a run again after a lost connection starts afresh
+        auto& counts = connection.statement(kEngagementCounts);
         Binder(counts).range(range).range(range).range(range);
         std::unique_ptr<sql::ResultSet> rows(counts.executeQuery());
         rows->next();
         stats.feedback_up = rows->getInt64(1);
         stats.feedback_down = rows->getInt64(2);
         stats.leads = rows->getInt64(3);
-        auto& per_day = reads_.statement(kRatingsPerDay);
+        auto& per_day = connection.statement(kRatingsPerDay);
         Binder(per_day).range(range);
         std::unique_ptr<sql::ResultSet> days(per_day.executeQuery());
         while (days->next()) stats.feedback_per_day.push_back({days->getString(1), days->getInt64(2), days->getInt64(3)});

@@ -26,6 +26,7 @@ class MysqlAdminStore final : public AdminStore {
 
  private:
   void count_engagement(const DateRange& range, AdminStats& stats);
+  static void count_engagement_on(MysqlConnection& connection, const DateRange& range, AdminStats& stats);
   SessionPage search_sessions(const SessionQuery& query);
   MessagePage search_messages(const MessageQuery& query);
   void catch_up_search_index();

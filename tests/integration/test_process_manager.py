@@ -88,7 +88,7 @@ class ProcessManagerTest(unittest.TestCase):
         self.assertGreater(load.statuses.get(200, 0), 100, load.statuses)
 
     def test_sighup_reloads_the_knowledge_without_dropping_a_request(self):
-        question = "Do you migrate zebras?"
+        question = "Do you groom zebras?"  # nothing the shipped knowledge knows
         self.assertEqual(self.stack.client.ask(question).json()["response"].split(",")[0], "I don't know that one")
         with open(self.knowledge, "a", encoding="utf-8") as file:
             file.write("\n## Zebra migrations\n\nYes: we migrate zebras to Kubernetes every spring.\n")

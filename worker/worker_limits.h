@@ -7,13 +7,11 @@
 
 namespace chat {
 
-// --- a visitor's ask (the message's own limit is CHAT_MAX_MESSAGE_CHARS) ---------------------
+// --- a visitor's ask, rating or request for a person (the message's own limit is -----------
+// CHAT_MAX_MESSAGE_CHARS); the name and email limits hold for visitor_info and contact alike
 inline constexpr std::size_t kMaxVisitorNameChars = 100;
 inline constexpr std::size_t kMaxVisitorEmailChars = 254;
-// --- feedback on an answer and a request to talk to a person ---------------------------------
 inline constexpr std::size_t kMaxFeedbackCommentChars = 500;
-inline constexpr std::size_t kMaxLeadNameChars = 100;  // the lead's message: CHAT_MAX_MESSAGE_CHARS
-inline constexpr std::size_t kMaxLeadEmailChars = 254;
 // A conversation over CHAT_SESSION_ASKS_PER_HOUR is told to come back after this long.
 inline constexpr int kSessionLimitRetryAfterSeconds = 60;
 

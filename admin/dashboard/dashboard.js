@@ -228,12 +228,7 @@
 
   // --- conversations ------------------------------------------------------------------------
 
-  function cell(text, className) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (className) td.className = className;
-    return td;
-  }
+  const cell = (text, className) => item('td', text, className);
 
   function visitorName(info) {
     return info.name || info.email || 'Anonymous';

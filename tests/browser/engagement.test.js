@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { Stack, launchBrowser, eventually } = require('./stack');
+const { Stack, launchBrowser, withPage: pageIn, eventually } = require('./stack');
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 667 };
@@ -38,18 +38,7 @@ describe('the widget\'s engagement surface, and accessibility judged by axe-core
       '-uroot', '-N', '-B', 'chat', '-e', query], { encoding: 'utf8' }).trim();
   }
 
-  async function withPage(options, body) {
-    const context = await browser.newContext({ viewport: DESKTOP, ...options });
-    try {
-      const page = await context.newPage();
-      const errors = [];
-      page.on('pageerror', (error) => errors.push(String(error)));
-      await body(page);
-      assert.deepEqual(errors, [], 'uncaught errors in the page');
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (options, body) => pageIn(browser, { viewport: DESKTOP, ...options }, body);
 
   // A page on the stack's origin that embeds the widget with `attributes`.
   async function openPage(page, attributes = '', lang = 'en') {

@@ -3,6 +3,7 @@
 // does: free port, private CHAT_VAR_DIR, CHAT_BUILD_DIR from CHAT_TEST_BUILD_DIR, CHAT_SKIP_BUILD=1),
 // Debian's Chromium driven by playwright-core, and small polling helpers (playwright-core has
 // no `expect`). Node 18 compatible, CommonJS, no other dependency.
+const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
@@ -201,4 +202,19 @@ async function screenshot(page, name, docsName) {
   return file;
 }
 
-module.exports = { Stack, ModelServer, launchBrowser, eventually, screenshot, sleep, freePort, REPO_DIR };
+// Runs `body(page, context)` in a fresh context of `browser` (empty storage, a desktop viewport
+// unless `options` say otherwise); fails on uncaught page errors.
+async function withPage(browser, options, body) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await body(page, context);
+    assert.deepEqual(errors, [], 'uncaught errors in the page');
+  } finally {
+    await context.close();
+  }
+}
+
+module.exports = { Stack, ModelServer, launchBrowser, withPage, eventually, screenshot, sleep, freePort, REPO_DIR };

@@ -9,7 +9,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { Stack, ModelServer, launchBrowser, eventually, screenshot, sleep } = require('./stack');
+const { Stack, ModelServer, launchBrowser, withPage: pageIn, eventually, screenshot, sleep } = require('./stack');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STORAGE_KEY = 'atonix-chat-session';
@@ -220,19 +220,7 @@ describe('chat widget in Chromium against the real stack', () => {
     if (stack) await stack.stop();
   });
 
-  // Runs `body(page, context)` in a fresh context (empty storage); fails on uncaught page errors.
-  async function withPage(options, body) {
-    const context = await browser.newContext({ viewport: DESKTOP, ...options });
-    try {
-      const page = await context.newPage();
-      const errors = [];
-      page.on('pageerror', (error) => errors.push(String(error)));
-      await body(page, context);
-      assert.deepEqual(errors, [], 'uncaught errors in the page');
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (options, body) => pageIn(browser, { viewport: DESKTOP, ...options }, body);
 
   // Serves `html` at `path` on the stack's origin and opens it.
   async function openTestPage(page, path, html) {

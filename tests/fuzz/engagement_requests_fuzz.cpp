@@ -35,8 +35,8 @@ void check_feedback(std::string_view body) {
 void check_contact(std::string_view body) {
   try {
     const chat::ContactRequest contact = chat::parse_contact_request(body, kMaxChars);
-    if ((contact.session_id && !chat::is_uuid(*contact.session_id)) || !within(contact.name, chat::kMaxLeadNameChars) ||
-        !within(contact.email, chat::kMaxLeadEmailChars) || !chat::looks_like_email(contact.email) ||
+    if ((contact.session_id && !chat::is_uuid(*contact.session_id)) || !within(contact.name, chat::kMaxVisitorNameChars) ||
+        !within(contact.email, chat::kMaxVisitorEmailChars) || !chat::looks_like_email(contact.email) ||
         !within(contact.message, kMaxChars)) {
       std::abort();
     }

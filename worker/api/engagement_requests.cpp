@@ -53,8 +53,8 @@ ContactRequest parse_contact_request(std::string_view body, std::size_t max_mess
   const Json::Value root = parse_json_object(body);
   ContactRequest request;
   request.session_id = read_session_id(root);
-  request.name = read_required_text(root, "name", kMaxLeadNameChars);
-  request.email = read_required_text(root, "email", kMaxLeadEmailChars);
+  request.name = read_required_text(root, "name", kMaxVisitorNameChars);
+  request.email = read_required_text(root, "email", kMaxVisitorEmailChars);
   if (!looks_like_email(request.email)) throw BadInput("email must be an address such as name@example.com");
   request.message = read_required_text(root, "message", max_message_chars);
   return request;

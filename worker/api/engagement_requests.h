@@ -21,8 +21,8 @@ struct FeedbackRequest {
 
 struct ContactRequest {
   std::optional<std::string> session_id;  // a UUID in lowercase, when sent
-  std::string name;                       // at most kMaxLeadNameChars
-  std::string email;                      // looks like an address, at most kMaxLeadEmailChars
+  std::string name;                       // at most kMaxVisitorNameChars
+  std::string email;                      // looks like an address, at most kMaxVisitorEmailChars
   std::string message;                    // at most max_message_chars
 };
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <set>
 
-#include "admin_transaction.h"
+#include "mysql/mysql_transaction.h"
 #include "clock.h"
 #include "log.h"
 

@@ -13,7 +13,7 @@
 
 #include "admin_limits.h"
 #include "admin_mysql_stats.h"
-#include "admin_transaction.h"
+#include "mysql/mysql_transaction.h"
 #include "statement_binder.h"
 #include "clock.h"
 #include "log.h"

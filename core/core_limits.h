@@ -2,6 +2,7 @@
 // nest, how long a MySQL round trip may take.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -23,5 +24,7 @@ inline constexpr int kMaxJsonNestingDepth = 16;
 inline constexpr int kMysqlConnectTimeoutSeconds = 3;
 inline constexpr int kMysqlReadTimeoutSeconds = 10;
 inline constexpr int kMysqlWriteTimeoutSeconds = 10;
+// How often a named lock kept as a lease row (Galera) is tried again while another holds it.
+inline constexpr std::chrono::milliseconds kNamedLockPollInterval{200};
 
 }  // namespace chat

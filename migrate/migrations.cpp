@@ -20,6 +20,11 @@
 namespace chat {
 namespace {
 
+// A second chat-migrate waits this long for the first; on Galera a migration holds its lease row
+// at most this long (a run that died keeps the next one out until then).
+constexpr std::chrono::seconds kMigrationLockWait{60};
+constexpr std::chrono::seconds kMigrationLockLease{30 * 60};
+
 const std::string kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INT NOT NULL PRIMARY KEY,"
@@ -244,7 +249,8 @@ std::vector<Migration> list_migrations(const std::filesystem::path& directory) {
 std::vector<std::string> apply_migrations(MysqlConnection& connection,
                                           const std::filesystem::path& directory) {
   const auto migrations = list_migrations(directory);
-  const MysqlNamedLock lock(connection, "chat_schema_migrations", std::chrono::seconds(60));
+  create_named_lock_table(connection);  // where GET_LOCK is refused (Galera), the lock is a row
+  const MysqlNamedLock lock(connection, "chat_schema_migrations", kMigrationLockWait, kMigrationLockLease);
   if (!lock.held()) throw std::runtime_error("another migration holds the lock");
   connection.execute(kCreateMigrationsTable);
   connection.execute(kCreateProgressTable);

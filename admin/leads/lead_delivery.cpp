@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "admin_limits.h"
-#include "admin_transaction.h"
+#include "mysql/mysql_transaction.h"
 #include "json_writer.h"
 #include "log.h"
 #include "mysql/result_row.h"

@@ -50,27 +50,41 @@ bool parse_query(std::string_view query, DatabaseUrl& url) {
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port".
-bool parse_host_port(std::string_view text, DatabaseUrl& url) {
+std::optional<DatabaseHost> parse_host_port(std::string_view text) {
+  DatabaseHost host;
   std::string_view port_text;
   if (text.starts_with('[')) {
     const std::size_t close = text.find(']');
-    if (close == std::string_view::npos) return false;
-    url.host = std::string(text.substr(1, close - 1));
+    if (close == std::string_view::npos) return std::nullopt;
+    host.name = std::string(text.substr(1, close - 1));
     const std::string_view after = text.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) return false;
+    if (!after.empty() && !after.starts_with(':')) return std::nullopt;
     port_text = after.empty() ? "" : after.substr(1);
   } else {
     const std::size_t colon = text.find(':');
-    url.host = std::string(text.substr(0, colon));
+    host.name = std::string(text.substr(0, colon));
     port_text = colon == std::string_view::npos ? "" : text.substr(colon + 1);
-    if (colon != std::string_view::npos && port_text.empty()) return false;
+    if (colon != std::string_view::npos && port_text.empty()) return std::nullopt;
   }
   if (!port_text.empty()) {
     const auto port = parse_port(port_text);
-    if (!port) return false;
-    url.port = *port;
+    if (!port) return std::nullopt;
+    host.port = *port;
   }
-  return !url.host.empty();
+  if (host.name.empty()) return std::nullopt;
+  return host;
+}
+
+// "host[:port]" items separated by commas, each one well formed.
+bool parse_host_list(std::string_view text, DatabaseUrl& url) {
+  while (true) {
+    const std::size_t comma = text.find(',');
+    const auto host = parse_host_port(text.substr(0, comma));
+    if (!host) return false;
+    url.hosts.push_back(*host);
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
 }
 
 }  // namespace
@@ -78,8 +92,13 @@ bool parse_host_port(std::string_view text, DatabaseUrl& url) {
 std::string DatabaseUrl::redacted() const {
   // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on chained operator+.
   std::string out = "mysql://";
-  out.append(user).append(":***@").append(host);
-  if (socket.empty()) out.append(":").append(std::to_string(port));
+  out.append(user).append(":***@");
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0) out.append(",");
+    const bool ipv6 = hosts[i].name.find(':') != std::string::npos;
+    out.append(ipv6 ? "[" : "").append(hosts[i].name).append(ipv6 ? "]" : "");
+    if (socket.empty()) out.append(":").append(std::to_string(hosts[i].port));
+  }
   out.append("/").append(database);
   char separator = '?';
   const auto option = [&](const char* name, const std::string& value) {
@@ -122,7 +141,8 @@ std::optional<DatabaseUrl> parse_database_url(std::string_view text, std::string
   url.database = std::string(rest.substr(slash + 1));
   if (url.database.find('/') != std::string::npos) return fail(error, "bad database name");
 
-  if (!parse_host_port(rest.substr(0, slash), url)) return fail(error, "bad host or port");
+  if (!parse_host_list(rest.substr(0, slash), url)) return fail(error, "bad host or port");
+  if (!url.socket.empty() && url.hosts.size() > 1) return fail(error, "socket= goes with one host");
   return url;
 }
 

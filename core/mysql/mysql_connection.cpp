@@ -1,8 +1,11 @@
 // One MySQL connection used by one thread at a time, with its prepared statements (see the header).
 #include "mysql/mysql_connection.h"
 
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
+
+#include <memory>
 
 #include "core_limits.h"
 #include "log.h"
@@ -22,7 +25,11 @@ constexpr int kConnectionErrors[] = {
     1053,  // ER_SERVER_SHUTDOWN
     1927,  // ER_CONNECTION_KILLED (MariaDB)
     4031,  // ER_CLIENT_INTERACTION_TIMEOUT
+    1047,  // ER_UNKNOWN_COM_ERROR: a Galera node outside the primary component refuses all work
 };
+
+// "host:port" for messages.
+std::string name_of(const DatabaseHost& host) { return host.name + ":" + std::to_string(host.port); }
 
 }  // namespace
 
@@ -43,11 +50,12 @@ bool is_connection_error(const sql::SQLException& error) {
 
 MysqlConnection::MysqlConnection(DatabaseUrl url) : url_(std::move(url)) {}
 
-void MysqlConnection::connect() {
+// The driver's options for one server of the URL.
+sql::ConnectOptionsMap MysqlConnection::options_for(const DatabaseHost& host) const {
   sql::ConnectOptionsMap options;
   if (url_.socket.empty()) {
-    options["hostName"] = sql::SQLString(url_.host);
-    options["port"] = url_.port;
+    options["hostName"] = sql::SQLString(host.name);
+    options["port"] = host.port;
   } else {
     options["socket"] = sql::SQLString(url_.socket);
   }
@@ -72,13 +80,39 @@ void MysqlConnection::connect() {
       options["sslKey"] = sql::SQLString(url_.ssl_key);
     }
   }
-  try {
-    connection_.reset(mysql_driver()->connect(options));
-    execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
-  } catch (const sql::SQLException& error) {
+  return options;
+}
+
+// Connects to the first server of the list that answers and is ready for clients. A Galera node
+// outside the cluster's primary component (or still joining) accepts connections but refuses
+// every query, so with several servers listed one that reports wsrep_ready OFF is passed over.
+void MysqlConnection::connect() {
+  std::string failures;
+  for (const DatabaseHost& host : url_.hosts) {
+    try {
+      auto options = options_for(host);
+      connection_.reset(mysql_driver()->connect(options));
+      execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+      if (url_.hosts.size() == 1 || ready_for_clients()) return;
+      failures.append(failures.empty() ? "" : "; ").append(name_of(host)).append(": not ready (wsrep_ready OFF)");
+    } catch (const sql::SQLException& error) {
+      failures.append(failures.empty() ? "" : "; ").append(name_of(host)).append(": ").append(error.what());
+    }
     connection_.reset();
-    throw StoreUnavailable(std::string("cannot connect to ") + url_.redacted() + ": " + error.what());
   }
+  throw StoreUnavailable("cannot connect to " + url_.redacted() + ": " + failures);
+}
+
+// False on a Galera node that may not serve clients now; true on any other server (MariaDB
+// built with Galera support reports wsrep_ready OFF when wsrep is off, so both are read).
+bool MysqlConnection::ready_for_clients() {
+  const auto value_of = [&](const char* show) -> std::string {
+    std::unique_ptr<sql::Statement> statement(connection_->createStatement());
+    std::unique_ptr<sql::ResultSet> row(statement->executeQuery(show));
+    return row->next() ? std::string(row->getString(2)) : "";
+  };
+  return value_of("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'") != "ON" ||
+         value_of("SHOW GLOBAL STATUS LIKE 'wsrep_ready'") == "ON";
 }
 
 sql::Connection& MysqlConnection::get() {

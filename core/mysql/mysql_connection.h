@@ -32,14 +32,17 @@ class MysqlThreadScope {
   MysqlThreadScope& operator=(const MysqlThreadScope&) = delete;
 };
 
-// True for client errors that mean the connection is gone (2002, 2003, 2006, 2013, ...).
+// True for errors that mean the connection is gone (2002, 2003, 2006, 2013, ...), or that its
+// server cannot serve anyone now (a Galera node outside the primary component): the connection
+// is dropped and the next one goes to the first server of the URL that answers.
 bool is_connection_error(const sql::SQLException& error);
 
 class MysqlConnection {
  public:
   explicit MysqlConnection(DatabaseUrl url);
 
-  // The open connection, connecting first if needed. Throws StoreUnavailable on failure.
+  // The open connection, connecting first if needed to the first server of the URL that
+  // answers. Throws StoreUnavailable when none does.
   sql::Connection& get();
   // A prepared statement for `query`, prepared once per connection.
   sql::PreparedStatement& statement(const std::string& query);
@@ -69,7 +72,9 @@ class MysqlConnection {
   }
 
  private:
+  sql::ConnectOptionsMap options_for(const DatabaseHost& host) const;
   void connect();
+  bool ready_for_clients();
 
   DatabaseUrl url_;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;

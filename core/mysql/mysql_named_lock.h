@@ -1,5 +1,11 @@
-// A MySQL named lock (GET_LOCK) held for a scope: one migration run, one rollup, one search
-// indexing pass at a time across every process using the database.
+// A named lock held for a scope: one migration run, one rollup, one search indexing pass at a
+// time across every process using the database.
+//
+// On a single server (or a primary with replicas) it is MySQL's GET_LOCK, released when its
+// connection ends. A Galera cluster refuses GET_LOCK (error 1235: its locks would be local to
+// one node), so there the lock is a row of `named_locks` held until it is deleted or its lease
+// runs out: a row write is certified cluster-wide, so of two nodes' writers only one wins. A
+// holder that dies keeps the others out until its lease ends.
 #pragma once
 
 #include <chrono>
@@ -9,11 +15,22 @@
 
 namespace chat {
 
+// Creates the lease table if it is missing (chat-migrate does, before it takes its own lock).
+void create_named_lock_table(MysqlConnection& connection);
+
 class MysqlNamedLock {
  public:
-  // Waits up to `wait` for the lock; held() tells whether it was granted.
-  MysqlNamedLock(MysqlConnection& connection, std::string name, std::chrono::seconds wait);
-  // Releases it; a connection that fails meanwhile is dropped, which releases it as well.
+  static constexpr std::chrono::seconds kDefaultLease{120};
+  // automatic: GET_LOCK, or a lease row where GET_LOCK is refused; lease_row: a lease row always
+  // (for tests of the Galera path on a single server).
+  enum class Kind { automatic, lease_row };
+
+  // Waits up to `wait` for the lock; held() tells whether it was granted. `lease` bounds how
+  // long a lease row keeps others out when its holder dies (Galera only).
+  MysqlNamedLock(MysqlConnection& connection, std::string name, std::chrono::seconds wait,
+                 std::chrono::seconds lease = kDefaultLease, Kind kind = Kind::automatic);
+  // Releases it; a connection that fails meanwhile is dropped, which releases a GET_LOCK (a lease
+  // then ends by itself).
   ~MysqlNamedLock();
   MysqlNamedLock(const MysqlNamedLock&) = delete;
   MysqlNamedLock& operator=(const MysqlNamedLock&) = delete;
@@ -21,8 +38,11 @@ class MysqlNamedLock {
   bool held() const { return held_; }
 
  private:
+  bool take_lease(std::chrono::seconds wait, std::chrono::seconds lease);
+
   MysqlConnection& connection_;
   const std::string name_;
+  std::string lease_holder_;  // set when the lock is a lease row
   bool held_ = false;
 };
 

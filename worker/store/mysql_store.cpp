@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "clock.h"
+#include "mysql/mysql_transaction.h"
 #include "mysql/result_row.h"
 #include "mysql/sql_in_list.h"
 #include "store/session_version_batch.h"
@@ -128,15 +129,6 @@ void upsert_session(MysqlConnection& connection, const std::string& session_id, 
   session.executeUpdate();
 }
 
-StoredExchange insert_exchange(MysqlConnection& connection, const Exchange& exchange, bool& commit_sent) {
-  connection.execute("START TRANSACTION");
-  upsert_session(connection, exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
-  const StoredExchange stored{insert_messages(connection, exchange)};
-  commit_sent = true;
-  connection.execute("COMMIT");
-  return stored;
-}
-
 }  // namespace
 
 // Runs `work` on a borrowed connection; if the connection turns out to be lost, once more on a
@@ -161,26 +153,26 @@ void MysqlStore::create_session(const std::string& session_id, const VisitorInfo
   on_connection(pool_, [&](MysqlConnection& connection) { upsert_session(connection, session_id, visitor, at, at); });
 }
 
-// Stores both messages in one transaction. A connection lost before COMMIT was sent rolled the
-// transaction back on the server, so it is retried once on a new connection; a loss during
-// COMMIT is not retried (the outcome is unknown) and surfaces as StoreUnavailable.
+// Stores both messages in one transaction (run again when the server rolled it back over a
+// conflict: a deadlock, or a Galera certification failure). A connection lost before COMMIT was
+// sent rolled the transaction back on the server, so it is retried once on a new connection (on
+// the next server of the list when its server is gone); a loss during COMMIT is not retried (the
+// outcome is unknown) and surfaces as StoreUnavailable.
 StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
   const auto lease = pool_.borrow();
   MysqlConnection& connection = *lease;
+  const auto store_both = [&] {
+    upsert_session(connection, exchange.session_id, exchange.visitor, exchange.asked_at, exchange.answered_at);
+    return StoredExchange{insert_messages(connection, exchange)};
+  };
   for (int attempt = 0;; ++attempt) {
     bool commit_sent = false;
     try {
-      return insert_exchange(connection, exchange, commit_sent);
+      return in_transaction(connection, store_both, &commit_sent);
     } catch (const sql::SQLException& error) {
-      if (!is_connection_error(error)) {
-        connection.rollback();
-        throw;
-      }
+      if (!is_connection_error(error)) throw;
       connection.reset();
       if (commit_sent || attempt > 0) throw StoreUnavailable(error.what());
-    } catch (...) {
-      connection.rollback();
-      throw;
     }
   }
 }

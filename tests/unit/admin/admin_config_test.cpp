@@ -28,8 +28,8 @@ TEST(AdminConfigTest, ReadsDefaultToThePrimary) {
   std::string error;
   const auto config = load({{"CHAT_DATABASE_URL", kPrimary}}, &error);
   ASSERT_TRUE(config) << error;
-  EXPECT_EQ(config->read_database.host, "db1");
-  EXPECT_EQ(config->database.host, "db1");
+  EXPECT_EQ(config->read_database.hosts.at(0).name, "db1");
+  EXPECT_EQ(config->database.hosts.at(0).name, "db1");
   EXPECT_FALSE(config->token);
 }
 
@@ -38,9 +38,9 @@ TEST(AdminConfigTest, ReadsMayGoToAReplica) {
   const auto config = load({{"CHAT_DATABASE_URL", kPrimary}, {"CHAT_ADMIN_DATABASE_URL", kReplica},
                             {"CHAT_ADMIN_TOKEN", "0123456789abcdef0123"}}, &error);
   ASSERT_TRUE(config) << error;
-  EXPECT_EQ(config->read_database.host, "db2");
-  EXPECT_EQ(config->read_database.port, 3307);
-  EXPECT_EQ(config->database.host, "db1");
+  EXPECT_EQ(config->read_database.hosts.at(0).name, "db2");
+  EXPECT_EQ(config->read_database.hosts.at(0).port, 3307);
+  EXPECT_EQ(config->database.hosts.at(0).name, "db1");
   EXPECT_EQ(config->token, "0123456789abcdef0123");
 }
 

@@ -22,8 +22,9 @@ TEST(DatabaseUrlTest, ParsesHostPortForm) {
   ASSERT_TRUE(url) << error;
   EXPECT_EQ(url->user, "chat");
   EXPECT_EQ(url->password, "s3cret");
-  EXPECT_EQ(url->host, "db.example");
-  EXPECT_EQ(url->port, 3307);
+  ASSERT_EQ(url->hosts.size(), 1u);
+  EXPECT_EQ(url->hosts[0].name, "db.example");
+  EXPECT_EQ(url->hosts[0].port, 3307);
   EXPECT_EQ(url->database, "chatbot");
   EXPECT_TRUE(url->socket.empty());
 }
@@ -31,7 +32,19 @@ TEST(DatabaseUrlTest, ParsesHostPortForm) {
 TEST(DatabaseUrlTest, DefaultsPortTo3306) {
   const auto url = chat::parse_database_url("mysql://chat:pw@127.0.0.1/chat", nullptr);
   ASSERT_TRUE(url);
-  EXPECT_EQ(url->port, 3306);
+  EXPECT_EQ(url->hosts.at(0).port, 3306);
+}
+
+TEST(DatabaseUrlTest, ListsSeveralHostsInOrder) {
+  const auto url = chat::parse_database_url("mysql://u:p@db1:3306,db2,[fd00::3]:3307/chat", nullptr);
+  ASSERT_TRUE(url);
+  ASSERT_EQ(url->hosts.size(), 3u);
+  EXPECT_EQ(url->hosts[0].name, "db1");
+  EXPECT_EQ(url->hosts[1].name, "db2");
+  EXPECT_EQ(url->hosts[1].port, 3306);
+  EXPECT_EQ(url->hosts[2].name, "fd00::3");
+  EXPECT_EQ(url->hosts[2].port, 3307);
+  EXPECT_EQ(url->redacted(), "mysql://u:***@db1:3306,db2:3306,[fd00::3]:3307/chat");
 }
 
 TEST(DatabaseUrlTest, ParsesSocketForm) {
@@ -52,8 +65,8 @@ TEST(DatabaseUrlTest, DecodesPercentEscapesInCredentials) {
 TEST(DatabaseUrlTest, ParsesBracketedIpv6Host) {
   const auto url = chat::parse_database_url("mysql://u:p@[::1]:3310/db", nullptr);
   ASSERT_TRUE(url);
-  EXPECT_EQ(url->host, "::1");
-  EXPECT_EQ(url->port, 3310);
+  EXPECT_EQ(url->hosts.at(0).name, "::1");
+  EXPECT_EQ(url->hosts.at(0).port, 3310);
 }
 
 TEST(DatabaseUrlTest, RejectsMalformedUrls) {
@@ -63,7 +76,9 @@ TEST(DatabaseUrlTest, RejectsMalformedUrls) {
                           "mysql://u:p@h/db?ssl=1", "mysql://u:p@h/db?ssl-ca=",
                           "mysql://u:p@h/db?ssl-ca=ca.pem", "mysql://u:p@h/db?ssl-ca=/a&ssl-ca=/b",
                           "mysql://u:p@h/db?ssl-ca=/ca&ssl-cert=/c", "mysql://u:p@h/db?ssl-cert=/c&ssl-key=/k",
-                          "mysql://u:p@h/db?ssl-ca"}) {
+                          "mysql://u:p@h/db?ssl-ca", "mysql://u:p@h1,/db", "mysql://u:p@,h2/db",
+                          "mysql://u:p@h1,,h2/db", "mysql://u:p@h1:x,h2/db",
+                          "mysql://u:p@localhost,h2/db?socket=/s.sock"}) {
     std::string error;
     EXPECT_FALSE(chat::parse_database_url(bad, &error)) << bad;
     EXPECT_FALSE(error.empty()) << bad;

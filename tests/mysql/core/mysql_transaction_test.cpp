@@ -1,12 +1,14 @@
-// The admin side's transactions against a real MariaDB: a deadlock victim runs again and commits;
-// any other failure rolls back and is not repeated.
-#include "admin_transaction.h"
+// Transactions against a real MariaDB: a deadlock victim (as a Galera certification failure is
+// reported) runs again and commits; any other failure rolls back and is not repeated; the caller
+// learns whether COMMIT was sent.
+#include "mysql/mysql_transaction.h"
 
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "clock.h"
@@ -18,7 +20,7 @@ namespace {
 
 using chat::testing::test_database;
 
-class AdminTransactionTest : public ::testing::Test {
+class MysqlTransactionTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { chat::testing::migrate_test_database(); }
 
@@ -54,7 +56,7 @@ class AdminTransactionTest : public ::testing::Test {
 
 // The victim is the transaction that changed less: here the one in_transaction runs, whose first
 // attempt deadlocks with a bigger transaction; its second attempt commits.
-TEST_F(AdminTransactionTest, ADeadlockVictimRunsAgainAndCommits) {
+TEST_F(MysqlTransactionTest, ADeadlockVictimRunsAgainAndCommits) {
   const std::string first = add_session(), second = add_session();
   std::vector<std::string> ballast;
   for (int i = 0; i < 20; ++i) ballast.push_back(add_session());
@@ -91,7 +93,7 @@ TEST_F(AdminTransactionTest, ADeadlockVictimRunsAgainAndCommits) {
   EXPECT_EQ(name_of(ballast.front()), "ballast");
 }
 
-TEST_F(AdminTransactionTest, OtherFailuresRollBackAndAreNotRepeated) {
+TEST_F(MysqlTransactionTest, OtherFailuresRollBackAndAreNotRepeated) {
   const std::string id = add_session();
   chat::MysqlConnection connection(test_database());
   int attempts = 0;
@@ -104,4 +106,31 @@ TEST_F(AdminTransactionTest, OtherFailuresRollBackAndAreNotRepeated) {
                sql::SQLException);
   EXPECT_EQ(attempts, 1);
   EXPECT_EQ(name_of(id), "");
+}
+
+TEST_F(MysqlTransactionTest, AFailureThatIsNotSqlRollsBackToo) {
+  const std::string id = add_session();
+  chat::MysqlConnection connection(test_database());
+  bool commit_sent = true;
+  EXPECT_THROW(chat::in_transaction(
+                   connection,
+                   [&] {
+                     name_session(connection, id, "rolled back");
+                     throw std::runtime_error("no id returned");
+                   },
+                   &commit_sent),
+               std::runtime_error);
+  EXPECT_FALSE(commit_sent);
+  EXPECT_EQ(name_of(id), "");
+  name_session(connection, id, "after");  // the connection is usable, outside any transaction
+  EXPECT_EQ(name_of(id), "after");
+}
+
+TEST_F(MysqlTransactionTest, SaysWhenCommitWasSent) {
+  const std::string id = add_session();
+  chat::MysqlConnection connection(test_database());
+  bool commit_sent = false;
+  chat::in_transaction(connection, [&] { name_session(connection, id, "kept"); }, &commit_sent);
+  EXPECT_TRUE(commit_sent);
+  EXPECT_EQ(name_of(id), "kept");
 }

@@ -53,6 +53,16 @@ std::int64_t count_of(sql::PreparedStatement& statement) {
   return rows->getInt64(1);
 }
 
+// The queue by state, and the age of its oldest lead still to be delivered (the database's
+// clock, as lead delivery's).
+const std::string kLeadQueue =
+    "SELECT COALESCE(SUM(delivered_at IS NULL AND next_attempt_at <= UTC_TIMESTAMP(3)), 0), "
+    "COALESCE(SUM(delivered_at IS NULL AND next_attempt_at > UTC_TIMESTAMP(3)), 0), "
+    "COALESCE(SUM(delivered_at IS NOT NULL), 0), "
+    "COALESCE(SUM(delivered_at IS NULL AND next_attempt_at IS NULL), 0), "
+    "TIMESTAMPDIFF(MICROSECOND, MIN(IF(delivered_at IS NULL AND next_attempt_at IS NOT NULL, created_at, NULL)), "
+    "UTC_TIMESTAMP(3)) FROM leads";
+
 const std::string& rating_filter(const FeedbackQuery& query) {
   static const std::string none;
   if (!query.rating) return none;
@@ -76,6 +86,18 @@ LeadPage MysqlAdminStore::leads(const LeadQuery& query) {
                                 rows->getString(5), iso8601_column(*rows, 6), rows->getBoolean(7)});
         }
         return page;
+      },
+      /*retry_on_loss=*/true);
+}
+
+LeadQueue MysqlAdminStore::lead_queue() {
+  return writes_.run(
+      [&] {
+        std::unique_ptr<sql::ResultSet> rows(writes_.statement(kLeadQueue).executeQuery());
+        rows->next();
+        LeadQueue queue{rows->getInt64(1), rows->getInt64(2), rows->getInt64(3), rows->getInt64(4), std::nullopt};
+        if (!rows->isNull(5)) queue.oldest_waiting_seconds = static_cast<double>(rows->getInt64(5)) / 1e6;
+        return queue;
       },
       /*retry_on_loss=*/true);
 }

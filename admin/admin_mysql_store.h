@@ -23,6 +23,7 @@ class MysqlAdminStore final : public AdminStore {
   LeadPage leads(const LeadQuery& query) override;
   FeedbackPage feedback(const FeedbackQuery& query) override;
   std::vector<QuestionCount> top_questions(const TopQuestionsQuery& query) override;
+  LeadQueue lead_queue() override;
 
  private:
   void count_engagement(const DateRange& range, AdminStats& stats);

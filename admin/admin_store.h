@@ -68,6 +68,17 @@ struct LeadPage {
   std::vector<LeadSummary> leads;
 };
 
+// The lead delivery queue now, by state: due (to be posted now), scheduled (waiting for a retry,
+// or claimed by a delivery under way), delivered, given up (not taken within a day).
+struct LeadQueue {
+  std::int64_t due = 0;
+  std::int64_t scheduled = 0;
+  std::int64_t delivered = 0;
+  std::int64_t given_up = 0;
+  // How long the oldest lead still to be delivered has waited, in seconds; none: there is none.
+  std::optional<double> oldest_waiting_seconds;
+};
+
 // A rating of an answer, with the answer.
 struct FeedbackEntry {
   std::int64_t message_id = 0;
@@ -108,6 +119,8 @@ class AdminStore {
   virtual FeedbackPage feedback(const FeedbackQuery& query) = 0;
   // Visitors' questions asked in the range, most asked first (then alphabetically).
   virtual std::vector<QuestionCount> top_questions(const TopQuestionsQuery& query) = 0;
+  // The lead delivery queue, as the primary has it.
+  virtual LeadQueue lead_queue() = 0;
 };
 
 }  // namespace chat

@@ -20,6 +20,7 @@
 #include "admin_auth.h"
 #include "admin_config.h"
 #include "admin_limits.h"
+#include "admin_metrics.h"
 #include "admin_mysql_store.h"
 #include "admin_retention.h"
 #include "background_work.h"
@@ -34,13 +35,17 @@ constexpr std::string_view kProgram = "chat-admin";
 constexpr std::string_view kUsage =
     "usage: chat-admin [--listen ADDRESS] [--check-config] [--purge-older-than DAYS]";
 
-// Everything one serving thread owns: its MySQL connections.
+// Everything one serving thread owns: its MySQL connections. /metrics (which nginx serves to an
+// allowlist) asks for no token; everything else is the admin API.
 class AdminThread final : public chat::RequestHandler {
  public:
-  AdminThread(const chat::AdminConfig& config, const chat::AdminToken& token)
-      : store_(config.read_database, config.database), context_{store_, token} {}
+  AdminThread(const chat::AdminConfig& config, const chat::AdminToken& token, const chat::BackgroundLag& lag)
+      : store_(config.read_database, config.database),
+        context_{store_, token},
+        metrics_{store_, lag, config.lead_webhook.has_value()} {}
 
   chat::Response handle(const chat::Request& request) override {
+    if (request.path == chat::kAdminMetricsPath) return chat::handle_admin_metrics(request, metrics_);
     return chat::handle_admin_request(request, context_);
   }
 
@@ -48,6 +53,7 @@ class AdminThread final : public chat::RequestHandler {
   chat::MysqlThreadScope mysql_thread_;
   chat::MysqlAdminStore store_;
   chat::AdminContext context_;
+  chat::AdminMetricsSources metrics_;
 };
 
 struct Arguments {
@@ -112,14 +118,15 @@ int main(int argc, char** argv) {
 
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
   const chat::AdminToken token(config->token);
+  chat::BackgroundLag lag;
   FCGX_Init();
   chat::FcgiServer server(
-      listen_fd, [&] { return std::make_unique<AdminThread>(*config, token); },
+      listen_fd, [&] { return std::make_unique<AdminThread>(*config, token, lag); },
       chat::FcgiServerOptions{.threads = chat::kServingThreads, .peers = config->fastcgi_peers});
   server.start();
-  std::optional<chat::BackgroundWork> background(std::in_place, config->database);
+  std::optional<chat::BackgroundWork> background(std::in_place, config->database, lag);
   std::optional<chat::LeadDelivery> lead_delivery;
-  if (config->lead_webhook) lead_delivery.emplace(config->database, *config->lead_webhook);
+  if (config->lead_webhook) lead_delivery.emplace(config->database, *config->lead_webhook, lag);
 
   Json::Value fields(Json::objectValue);
   fields["pid"] = static_cast<int>(getpid());

@@ -17,6 +17,8 @@
 #include "http/fcgi_server.h"
 #include "knowledge/knowledge_base.h"
 #include "log.h"
+#include "metrics/metrics_block.h"
+#include "metrics/worker_metrics.h"
 #include "process.h"
 #include "store/mysql_store.h"
 #include "supervisor.h"
@@ -40,9 +42,10 @@ chat::ApiLimits limits_from(const chat::Config& config) {
 // The model answers when a token is configured (its calls on `loop`, what follows them on
 // `database_work`); otherwise the knowledge base does.
 std::unique_ptr<chat::Responder> make_responder(const chat::Config& config, const chat::KnowledgeBase& knowledge,
-                                                chat::EventLoop& loop, chat::Executor& database_work) {
+                                                chat::EventLoop& loop, chat::Executor& database_work,
+                                                chat::WorkerMetrics& metrics) {
   if (config.model.enabled()) {
-    return std::make_unique<chat::ModelResponder>(config.model, knowledge, loop, database_work);
+    return std::make_unique<chat::ModelResponder>(config.model, knowledge, loop, database_work, &metrics);
   }
   return std::make_unique<chat::KnowledgeResponder>(knowledge);
 }
@@ -117,17 +120,20 @@ void log_started(const Settings& settings) {
 
 // A child process: its threads serve until SIGTERM or its request limit, then finish (asks
 // still waiting on the model included). Its event loop runs the model calls; the database work
-// of those asks runs on as many threads as the pool has connections.
-int serve_child(int listen_fd, const Settings& settings) {
+// of those asks runs on as many threads as the pool has connections. It counts into the shared
+// metrics `block`, its gauges in `slot`.
+int serve_child(int listen_fd, const Settings& settings, chat::MetricsBlock& block, int slot) {
   chat::mysql_driver();  // not thread-safe: made once here, before the threads
   chat::init_model_client_library();
   FCGX_Init();
   const chat::Config& config = settings.config;
+  chat::WorkerMetrics metrics(block, slot);
   const auto pool_size = static_cast<std::size_t>(config.database_pool_size);
+  const auto read_size = chat::read_pool_size(pool_size);
   const std::chrono::milliseconds pool_wait(config.database_pool_wait_ms);
-  chat::MysqlConnectionPool pool(config.database, pool_size, pool_wait);
-  chat::MysqlConnectionPool reads(config.database, chat::read_pool_size(pool_size), pool_wait);
-  chat::MysqlConnectionPool health(config.database, 1, pool_wait);
+  chat::MysqlConnectionPool pool(config.database, pool_size, pool_wait, metrics.pool(chat::PoolKind::asks, pool_size));
+  chat::MysqlConnectionPool reads(config.database, read_size, pool_wait, metrics.pool(chat::PoolKind::reads, read_size));
+  chat::MysqlConnectionPool health(config.database, 1, pool_wait, metrics.pool(chat::PoolKind::health, 1));
   chat::TranscriptCache transcripts(chat::kTranscriptCacheBytes, chat::kTranscriptCacheMaxAge);
   chat::SessionVersionBatch versions;
   chat::AskAdmission admission(config.max_asks_in_flight);
@@ -135,16 +141,18 @@ int serve_child(int listen_fd, const Settings& settings) {
   chat::ThreadPool database_work(static_cast<int>(pool_size),
                                  [] { return std::make_shared<chat::MysqlThreadScope>(); });
   chat::MysqlStore store(pool, reads, health);
-  const auto responder = make_responder(config, settings.knowledge, loop, database_work);
-  chat::ApiContext context{store, *responder, limits_from(config), &transcripts, &versions,
-                           config.model.enabled() ? &admission : nullptr, &database_work};
+  const auto responder = make_responder(config, settings.knowledge, loop, database_work, metrics);
+  chat::ApiContext context{store,         *responder,     limits_from(config),
+                           &transcripts,  &versions,      config.model.enabled() ? &admission : nullptr,
+                           &database_work, &metrics};
   loop.start();
   {
     chat::FcgiServer server(listen_fd, [&] { return std::make_unique<WorkerThread>(context); },
                             chat::FcgiServerOptions{.threads = config.worker_threads,
                                                     .max_requests = config.worker_max_requests,
                                                     .loop = &loop,
-                                                    .peers = config.fastcgi_peers});
+                                                    .peers = config.fastcgi_peers,
+                                                    .observer = &metrics});
     server.start();
     chat::wait_for_stop([&] { return server.stopping(); });
     server.stop();
@@ -155,6 +163,15 @@ int serve_child(int listen_fd, const Settings& settings) {
   loop.stop();
   loop.join();  // before the responder's transfers go
   return 0;
+}
+
+// The master's count of a child that ended: its slot freed, and a restart unless a reload or a
+// stop retired it.
+void count_child_end(chat::MetricsBlock& block, int slot, chat::ChildEnd how) {
+  std::optional<chat::ChildRestart> restart;
+  if (how == chat::ChildEnd::died) restart = chat::ChildRestart::died;
+  if (how == chat::ChildEnd::recycled) restart = chat::ChildRestart::recycled;
+  chat::child_ended(block, slot, restart);
 }
 
 // Reloads the settings for the next generation of children; bad ones keep the current.
@@ -187,9 +204,17 @@ int main(int argc, char** argv) {
   if (arguments.check_config) return 0;
 
   const int listen_fd = chat::listening_socket_or_exit(kProgram, arguments.listen_address);
+  chat::MetricsBlock* metrics = nullptr;  // mapped before any child, so that they all share it
+  try {
+    metrics = &chat::map_shared_metrics_block();
+  } catch (const std::exception& failure) {
+    chat::exit_with_startup_error(kProgram, failure.what());
+  }
   log_started(*settings);
   const chat::SupervisorOptions options{settings->config.worker_processes,
-                                        std::chrono::seconds(settings->config.stop_timeout_seconds)};
+                                        std::chrono::seconds(settings->config.stop_timeout_seconds),
+                                        chat::kMetricsChildSlots};
   return chat::supervise(
-      options, [&] { return serve_child(listen_fd, *settings); }, [&] { return reload(settings); });
+      options, [&](int slot) { return serve_child(listen_fd, *settings, *metrics, slot); },
+      [&] { return reload(settings); }, [&](int slot, chat::ChildEnd how) { count_child_end(*metrics, slot, how); });
 }

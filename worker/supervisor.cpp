@@ -20,6 +20,7 @@ constexpr auto kCrashLoopWindow = std::chrono::seconds(1);  // a child dying you
 struct Child {
   int generation = 0;
   Clock::time_point started;
+  int slot = -1;
 };
 
 sigset_t master_signals() {
@@ -39,22 +40,24 @@ void log_child(const char* message, pid_t pid, int status = -1) {
 
 class Master {
  public:
-  Master(const SupervisorOptions& options, const std::function<int()>& serve)
-      : options_(options), serve_(serve) {}
+  Master(const SupervisorOptions& options, const std::function<int(int)>& serve,
+         const std::function<void(int, ChildEnd)>& ended)
+      : options_(options), serve_(serve), ended_(ended) {}
 
   void spawn_missing() {
     if (stopping_ || Clock::now() < respawn_not_before_) return;
     while (count(generation_) < options_.processes) {
       const pid_t master = ::getpid();
+      const int slot = free_slot();
       const pid_t pid = ::fork();
       if (pid == 0) {
         // A child must not outlive its master (killed with SIGKILL, say): it stops with it.
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != master) ::_exit(0);
-        ::_exit(serve_());
+        ::_exit(serve_(slot));
       }
       if (pid < 0) return;
-      children_[pid] = {generation_, Clock::now()};
+      children_[pid] = {generation_, Clock::now(), slot};
       log_child("child started", pid);
     }
   }
@@ -69,6 +72,7 @@ class Master {
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       log_child(clean ? "child finished" : "child died", pid, status);
       if (young && !clean) respawn_not_before_ = Clock::now() + kCrashLoopWindow;
+      ended_(it->second.slot, how_it_ended(it->second, clean));
       children_.erase(it);
     }
   }
@@ -100,6 +104,22 @@ class Master {
   bool stopping() const { return stopping_; }
 
  private:
+  // A clean exit of the current generation, while not stopping, is the child's own: its
+  // request limit.
+  ChildEnd how_it_ended(const Child& child, bool clean) const {
+    if (!clean) return ChildEnd::died;
+    return child.generation == generation_ && !stopping_ ? ChildEnd::recycled : ChildEnd::retired;
+  }
+
+  int free_slot() const {
+    for (int slot = 0; slot < options_.child_slots; ++slot) {
+      bool taken = false;
+      for (const auto& [pid, child] : children_) taken = taken || child.slot == slot;
+      if (!taken) return slot;
+    }
+    return -1;
+  }
+
   int count(int generation) const {
     int count = 0;
     for (const auto& [pid, child] : children_) count += child.generation == generation;
@@ -113,7 +133,8 @@ class Master {
   }
 
   SupervisorOptions options_;
-  const std::function<int()>& serve_;
+  const std::function<int(int)>& serve_;
+  const std::function<void(int, ChildEnd)>& ended_;
   std::map<pid_t, Child> children_;
   int generation_ = 0;
   bool stopping_ = false;
@@ -122,11 +143,11 @@ class Master {
 
 }  // namespace
 
-int supervise(const SupervisorOptions& options, const std::function<int()>& serve,
-              const std::function<bool()>& reload) {
+int supervise(const SupervisorOptions& options, const std::function<int(int slot)>& serve,
+              const std::function<bool()>& reload, const std::function<void(int slot, ChildEnd how)>& ended) {
   const sigset_t signals = master_signals();
   ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  Master master(options, serve);
+  Master master(options, serve, ended);
   master.spawn_missing();
   while (!master.stopping()) {
     const timespec tick{0, 200 * 1000 * 1000};

@@ -145,8 +145,8 @@ int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target,
   return delivered;
 }
 
-LeadDelivery::LeadDelivery(DatabaseUrl primary, WebhookTarget target)
-    : thread_([this, primary = std::move(primary), target = std::move(target)] { run(primary, target); }) {}
+LeadDelivery::LeadDelivery(DatabaseUrl primary, WebhookTarget target, BackgroundLag& lag)
+    : lag_(lag), thread_([this, primary = std::move(primary), target = std::move(target)] { run(primary, target); }) {}
 
 bool LeadDelivery::stopping() {
   const std::lock_guard lock(mutex_);
@@ -171,6 +171,7 @@ void LeadDelivery::run(const DatabaseUrl& primary, const WebhookTarget& target) 
     try {
       connection.run([&] { deliver_due_leads(connection, target, [this] { return stopping(); }); },
                      /*retry_on_loss=*/false);
+      lag_.succeeded(BackgroundJob::lead_delivery);
     } catch (const std::exception& error) {
       Json::Value fields(Json::objectValue);
       fields["detail"] = error.what();

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "background_lag.h"
 #include "leads/lead_webhook.h"
 #include "mysql/database_url.h"
 #include "mysql/mysql_connection.h"
@@ -50,10 +51,10 @@ std::chrono::seconds lead_retry_delay(int attempts);
 int deliver_due_leads(MysqlConnection& connection, const WebhookTarget& target, const std::function<bool()>& stopping);
 
 // Runs deliver_due_leads every kLeadDeliveryInterval on a thread of its own, with its own
-// connection to the primary, until destroyed.
+// connection to the primary, until destroyed; each pass that read the queue is noted in `lag`.
 class LeadDelivery {
  public:
-  LeadDelivery(DatabaseUrl primary, WebhookTarget target);
+  LeadDelivery(DatabaseUrl primary, WebhookTarget target, BackgroundLag& lag);
   ~LeadDelivery();
   LeadDelivery(const LeadDelivery&) = delete;
   LeadDelivery& operator=(const LeadDelivery&) = delete;
@@ -62,6 +63,7 @@ class LeadDelivery {
   void run(const DatabaseUrl& primary, const WebhookTarget& target);
   bool stopping();
 
+  BackgroundLag& lag_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

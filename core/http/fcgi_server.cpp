@@ -20,7 +20,6 @@
 #include <functional>
 #include <thread>
 
-#include "clock.h"
 #include "http/loop_response.h"
 #include "core_limits.h"
 #include "json_writer.h"
@@ -82,13 +81,13 @@ Request read_request(FCGX_Request& fcgi) {
 // loop by defer().
 class FcgiResponseStream final : public ResponseStream {
  public:
-  using Deferrer = std::function<std::shared_ptr<ResponseStream>(FCGX_Request&, bool begun)>;
+  using Deferrer = std::function<std::shared_ptr<ResponseStream>(FCGX_Request&, int begun_status)>;
   FcgiResponseStream(FCGX_Request& fcgi, Deferrer deferrer) : fcgi_(fcgi), deferrer_(std::move(deferrer)) {}
 
   void begin(int status, const Headers& headers) override {
     const std::string head = cgi_response_head(status, headers);
     FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi_.out);
-    begun_ = true;
+    status_ = status;
   }
 
   bool write(std::string_view data) override {
@@ -99,7 +98,8 @@ class FcgiResponseStream final : public ResponseStream {
     return FCGX_FFlush(fcgi_.out) == 0;
   }
 
-  bool begun() const override { return begun_; }
+  bool begun() const override { return status_ != 0; }
+  int status() const { return status_; }  // 0 until begun
 
   // No FastCGI END_REQUEST follows: nginx sees the upstream close early and cuts the client's
   // transfer short. FCGX_Finish_r then fails to write and closes the connection.
@@ -112,7 +112,7 @@ class FcgiResponseStream final : public ResponseStream {
     if (!deferrer_) return ResponseStream::defer();  // throws: no loop
     FCGX_FFlush(fcgi_.out);  // what libfcgi holds goes first
     deferred_ = true;
-    return deferrer_(fcgi_, begun_);
+    return deferrer_(fcgi_, status_);
   }
 
   bool deferred() const { return deferred_; }
@@ -127,7 +127,7 @@ class FcgiResponseStream final : public ResponseStream {
  private:
   FCGX_Request& fcgi_;
   Deferrer deferrer_;
-  bool begun_ = false;
+  int status_ = 0;  // the head's, once sent
   bool aborted_ = false;
   bool deferred_ = false;
 };
@@ -216,12 +216,23 @@ void FcgiServer::stop() {
   signal_event(stop_event_);
 }
 
-std::shared_ptr<ResponseStream> FcgiServer::defer(FCGX_Request& fcgi, bool begun) {
+std::shared_ptr<ResponseStream> FcgiServer::defer(FCGX_Request& fcgi, int begun_status, std::string path,
+                                                  std::chrono::steady_clock::time_point arrived) {
   {
     const std::lock_guard lock(deferred_mutex_);
     ++deferred_;
   }
-  return LoopResponse::adopt(*options_.loop, fcgi.ipcFd, fcgi.requestId, begun, [this] { release_deferred(); });
+  return LoopResponse::adopt(*options_.loop, fcgi.ipcFd, fcgi.requestId, begun_status,
+                             [this, path = std::move(path), arrived](int status) {
+                               observe(path, status, arrived);
+                               release_deferred();
+                             });
+}
+
+void FcgiServer::observe(std::string_view path, int status, std::chrono::steady_clock::time_point arrived) {
+  if (!options_.observer) return;
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - arrived);
+  options_.observer->served(path, status != 0 ? status : kClientClosedRequest, took);
 }
 
 void FcgiServer::release_deferred() {
@@ -325,11 +336,15 @@ std::unique_ptr<RequestHandler> FcgiServer::make_handler() {
 // One request, start to finish. Nothing thrown here ends the thread (or, uncaught, the process):
 // a request that fails before its response began gets a 500.
 void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
-  const Stopwatch stopwatch;
-  FcgiResponseStream::Deferrer deferrer;
-  if (options_.loop) deferrer = [this](FCGX_Request& request, bool begun) { return defer(request, begun); };
-  FcgiResponseStream stream(fcgi, std::move(deferrer));
+  const auto arrived = std::chrono::steady_clock::now();
   Request request;
+  FcgiResponseStream::Deferrer deferrer;
+  if (options_.loop) {
+    deferrer = [this, &request, arrived](FCGX_Request& deferred, int begun_status) {
+      return defer(deferred, begun_status, options_.observer ? request.path : std::string(), arrived);
+    };
+  }
+  FcgiResponseStream stream(fcgi, std::move(deferrer));
   Response response = Response::error(500, "internal", "internal error");
   bool body_read = false;  // else the connection lingers: the body may still be arriving
   try {
@@ -349,10 +364,12 @@ void FcgiServer::serve_request(FCGX_Request& fcgi, RequestHandler& handler) {
   try {
     if (!stream.begun()) stream.send_whole(response);
     finish_request(fcgi, body_read);
-    log_request(request, response, stopwatch.elapsed_ms());
+    log_request(request, response,
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - arrived).count());
   } catch (const std::exception&) {
     finish_request(fcgi, /*body_read=*/false);
   }
+  observe(request.path, stream.status(), arrived);
 }
 
 void FcgiServer::serve() {

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,6 +32,19 @@ class RequestHandler {
 
 using HandlerFactory = std::function<std::unique_ptr<RequestHandler>()>;
 
+// Told of every response a server sent (the metrics): the request's path, the status its head
+// was sent with (kClientClosedRequest when the client left before any was), and how long it took
+// from the request's arrival. Called on a serving thread, or wherever a deferred response ends,
+// so it must be thread-safe.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void served(std::string_view path, int status, std::chrono::microseconds took) = 0;
+};
+
+// nginx's status for a request whose client closed the connection before the response.
+inline constexpr int kClientClosedRequest = 499;
+
 // Opens a FastCGI listening socket: "/path.sock" (unix, mode 0660) or "HOST:PORT" / ":PORT".
 // Returns the descriptor, or -1 with errno set.
 int open_fastcgi_socket(const std::string& address, int backlog);
@@ -44,6 +59,7 @@ struct FcgiServerOptions {
   // thread.
   EventLoop* loop = nullptr;
   PeerAllowlist peers = PeerAllowlist::loopback();  // who may connect over TCP
+  RequestObserver* observer = nullptr;               // null: responses are not counted
 };
 
 // Serving threads wait in epoll on the listening socket (made non-blocking, EPOLLEXCLUSIVE so
@@ -67,8 +83,10 @@ class FcgiServer {
   void serve();
   std::unique_ptr<RequestHandler> make_handler();
   int wait_for_event(int poller);
-  std::shared_ptr<ResponseStream> defer(FCGX_Request& fcgi, bool begun);
+  std::shared_ptr<ResponseStream> defer(FCGX_Request& fcgi, int begun_status, std::string path,
+                                        std::chrono::steady_clock::time_point arrived);
   void release_deferred();
+  void observe(std::string_view path, int status, std::chrono::steady_clock::time_point arrived);
   int accept_request(FCGX_Request& fcgi);
   void back_off_after_failed_accept(int error);
   void log_refused_peer(const sockaddr_storage& peer);

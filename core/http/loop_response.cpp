@@ -41,19 +41,20 @@ bool discard_input(int fd) {
 
 }  // namespace
 
-std::shared_ptr<LoopResponse> LoopResponse::adopt(EventLoop& loop, int fd, int request_id, bool begun,
-                                                  Task on_released) {
+std::shared_ptr<LoopResponse> LoopResponse::adopt(EventLoop& loop, int fd, int request_id, int begun_status,
+                                                  Released on_released) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::shared_ptr<LoopResponse> response(new LoopResponse(loop, fd, request_id, begun, std::move(on_released)));
+  std::shared_ptr<LoopResponse> response(
+      new LoopResponse(loop, fd, request_id, begun_status, std::move(on_released)));
   response->on_loop([](LoopResponse& self) { self.start_watching(); });
   return response;
 }
 
-LoopResponse::LoopResponse(EventLoop& loop, int fd, int request_id, bool begun, Task on_released)
+LoopResponse::LoopResponse(EventLoop& loop, int fd, int request_id, int begun_status, Released on_released)
     : loop_(loop),
       fd_(fd),
       request_id_(static_cast<std::uint16_t>(request_id)),
-      begun_(begun),
+      status_(begun_status),
       on_released_(std::move(on_released)) {}
 
 // Its last owner let go without finishing: the connection is dropped, as abort() would.
@@ -72,7 +73,7 @@ LoopResponse::~LoopResponse() {
       loop.post(drop);
     }
   }
-  if (on_released_) on_released_();
+  if (on_released_) on_released_(status_);
 }
 
 void LoopResponse::on_loop(std::function<void(LoopResponse&)> work) {
@@ -84,7 +85,7 @@ void LoopResponse::on_loop(std::function<void(LoopResponse&)> work) {
 }
 
 void LoopResponse::begin(int status, const Headers& headers) {
-  begun_ = true;
+  status_ = status;
   on_loop([head = cgi_response_head(status, headers)](LoopResponse& self) { self.append_stdout(head); });
 }
 

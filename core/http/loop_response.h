@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,22 +21,25 @@ namespace chat {
 
 class LoopResponse final : public ResponseStream, public std::enable_shared_from_this<LoopResponse> {
  public:
+  // Runs once the response is gone (finished, dropped, or its last owner let go of it), with
+  // the status it was sent with (0: none was sent).
+  using Released = std::function<void(int status)>;
+
   // Takes over `fd`, a FastCGI connection serving `request_id` with libfcgi's buffer flushed;
-  // `begun`: its status and headers were sent already. `on_released` runs once the response is
-  // gone (finished, dropped, or its last owner let go of it).
-  static std::shared_ptr<LoopResponse> adopt(EventLoop& loop, int fd, int request_id, bool begun,
-                                             Task on_released);
+  // `begun_status`: the status its head was sent with already (0: not begun).
+  static std::shared_ptr<LoopResponse> adopt(EventLoop& loop, int fd, int request_id, int begun_status,
+                                             Released on_released);
   ~LoopResponse() override;
 
   void begin(int status, const Headers& headers) override;
   bool write(std::string_view data) override;
-  bool begun() const override { return begun_; }
+  bool begun() const override { return status_ != 0; }
   void abort() override;
   void finish() override;
   void on_client_gone(std::function<void()> callback) override;
 
  private:
-  LoopResponse(EventLoop& loop, int fd, int request_id, bool begun, Task on_released);
+  LoopResponse(EventLoop& loop, int fd, int request_id, int begun_status, Released on_released);
   void on_loop(std::function<void(LoopResponse&)> work);
   void start_watching();
   void append_stdout(std::string_view data);
@@ -49,9 +53,9 @@ class LoopResponse final : public ResponseStream, public std::enable_shared_from
   EventLoop& loop_;
   int fd_;
   const std::uint16_t request_id_;
-  std::atomic<bool> begun_;
+  std::atomic<int> status_;  // sent with the head; 0 until then
   std::atomic<bool> gone_{false};  // the client hung up, or the response was dropped
-  Task on_released_;
+  Released on_released_;
   // On the loop's thread only:
   std::string unsent_;
   bool finishing_ = false;       // END_REQUEST queued: close once all is sent

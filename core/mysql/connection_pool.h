@@ -4,9 +4,11 @@
 // never a hang. Connections open on first use and stay open; one found lost reconnects.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -15,6 +17,13 @@
 #include "mysql/mysql_connection.h"
 
 namespace chat {
+
+// Where a pool counts its use (chat-worker's shared metrics); a null pointer is not counted.
+struct PoolCounters {
+  std::atomic<std::int64_t>* in_use = nullptr;     // connections lent out now
+  std::atomic<std::uint64_t>* waits = nullptr;     // borrows that found no connection free at once
+  std::atomic<std::uint64_t>* timeouts = nullptr;  // borrows that found none within the wait
+};
 
 class MysqlConnectionPool {
  public:
@@ -37,7 +46,7 @@ class MysqlConnectionPool {
   };
 
   // `size` connections at most; a borrower waits `wait` at most.
-  MysqlConnectionPool(DatabaseUrl url, std::size_t size, std::chrono::milliseconds wait);
+  MysqlConnectionPool(DatabaseUrl url, std::size_t size, std::chrono::milliseconds wait, PoolCounters counters = {});
 
   // A free connection, waiting for one up to the pool's wait. Throws StoreUnavailable when none
   // comes free in time. The calling thread must hold a MysqlThreadScope.
@@ -48,10 +57,13 @@ class MysqlConnectionPool {
 
  private:
   void give_back(std::unique_ptr<MysqlConnection> connection);
+  Lease lend(std::unique_ptr<MysqlConnection> connection);
+  static void count(std::atomic<std::uint64_t>* counter);
 
   const DatabaseUrl url_;
   const std::size_t size_;
   const std::chrono::milliseconds wait_;
+  const PoolCounters counters_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<MysqlConnection>> idle_;

@@ -1,5 +1,6 @@
 # Renders nginx/chat.conf.template and its snippets for one stack, and starts nginx on it.
-# Sourced, not run. Uses CHAT_HTTP_PORT, CHAT_RATE_PER_MIN and CHAT_ALLOWED_ORIGINS.
+# Sourced, not run. Uses CHAT_HTTP_PORT, CHAT_RATE_PER_MIN, CHAT_ALLOWED_ORIGINS and
+# CHAT_METRICS_ALLOW.
 
 # The user nginx workers and FastCGI sockets are shared with (when we are root).
 nginx_user() { id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody; }
@@ -18,6 +19,20 @@ _cors_map_entries() {
     [[ "$origin" =~ ^https?://[A-Za-z0-9.-]+(:[0-9]+)?$ ]] ||
       die "CHAT_ALLOWED_ORIGINS: '$origin' is not an origin like https://example.com"
     printf '        "%s" $http_origin;\n' "$origin"
+  done
+}
+
+# geo entries for CHAT_METRICS_ALLOW: comma-separated IPv4 or IPv6 addresses or networks that may
+# read /metrics besides loopback.
+_metrics_allow_entries() {
+  local entry
+  IFS=',' read -ra list <<< "$1"
+  for entry in "${list[@]}"; do
+    entry="${entry// /}"
+    [ -z "$entry" ] && continue
+    [[ "$entry" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$ || "$entry" =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?$ ]] ||
+      die "CHAT_METRICS_ALLOW: '$entry' is not an address or network like 10.0.0.5 or 10.1.0.0/24"
+    printf '        %s 1;\n' "$entry"
   done
 }
 
@@ -48,15 +63,17 @@ check_nginx_settings() {
   [[ "${CHAT_RATE_PER_MIN:-30}" =~ ^[0-9]+$ ]] ||
     die "CHAT_RATE_PER_MIN: '${CHAT_RATE_PER_MIN}' is not a whole number"
   _cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}" >/dev/null || exit 1
+  _metrics_allow_entries "${CHAT_METRICS_ALLOW:-}" >/dev/null || exit 1
 }
 
 # render_nginx VAR_DIR WORKER_SOCKET [ADMIN_SOCKET]: writes VAR_DIR/nginx/nginx.conf and its
 # snippets. ADMIN_SOCKET defaults to VAR_DIR/run/chat-admin.sock.
 render_nginx() {
   local var_dir="$1" worker_socket="$2" admin_socket="${3:-$1/run/chat-admin.sock}"
-  local rate="${CHAT_RATE_PER_MIN:-30}" cors_entries
+  local rate="${CHAT_RATE_PER_MIN:-30}" cors_entries metrics_entries
   check_nginx_settings
   cors_entries="$(_cors_map_entries "${CHAT_ALLOWED_ORIGINS:-*}")" || exit 1
+  metrics_entries="$(_metrics_allow_entries "${CHAT_METRICS_ALLOW:-}")" || exit 1
   mkdir -p "$var_dir/nginx/snippets" "$var_dir/log" "$var_dir/run"
   local part
   for part in body fastcgi proxy uwsgi scgi; do mkdir -p "$var_dir/nginx/$part"; done
@@ -68,6 +85,7 @@ render_nginx() {
     [WORKER_SOCKET]="$worker_socket"
     [ADMIN_SOCKET]="$admin_socket"
     [CORS_MAP_ENTRIES]="$cors_entries"
+    [METRICS_ALLOW_ENTRIES]="$metrics_entries"
     [ACCESS_LOG]="$var_dir/log/nginx-access.log chat_json"
     [USER_DIRECTIVE]=""
   )

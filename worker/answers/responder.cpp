@@ -47,12 +47,13 @@ struct ModelResponder::Pending {
 };
 
 ModelResponder::ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop,
-                               Executor& pool)
+                               Executor& pool, WorkerMetrics* metrics)
     : client_(settings, loop),
       pool_(pool),
       history_chars_(settings.history_chars),
       knowledge_(knowledge),
-      system_prompt_(knowledge.system_prompt()) {}
+      system_prompt_(knowledge.system_prompt()),
+      metrics_(metrics) {}
 
 CancelAnswer ModelResponder::answer(AnswerRequest request, AnswerDone done) {
   auto pending = std::make_shared<Pending>();
@@ -99,6 +100,7 @@ Answer ModelResponder::settle_or_apologise(Pending& pending, const ModelResult& 
 // The answer a finished call gives: the model's, what reached a visitor who left, or the
 // local fallback.
 Answer ModelResponder::settle(Pending& pending, const ModelResult& result) {
+  count_call(pending, result);
   const AnswerRequest& request = pending.request;
   if (pending.visitor_left) {
     std::string reached = request.sink ? std::string(utf8_prefix(result.text, pending.sent)) : "";
@@ -111,6 +113,14 @@ Answer ModelResponder::settle(Pending& pending, const ModelResult& result) {
   Answer answer{std::string(utf8_prefix(result.text, kMaxAnswerBytes)), Source::model, sources_of(request.question)};
   if (request.sink) answer.text.resize(pending.sent);  // exactly what reached the visitor
   return answer;
+}
+
+void ModelResponder::count_call(const Pending& pending, const ModelResult& result) {
+  if (!metrics_) return;
+  const ModelOutcome outcome = pending.visitor_left ? ModelOutcome::cancelled
+                               : result.ok()        ? ModelOutcome::ok
+                                                    : ModelOutcome::failed;
+  metrics_->model_call_ended(outcome, result.failure, std::chrono::milliseconds(pending.stopwatch.elapsed_ms()));
 }
 
 // The local answer stands in. When part of the model's answer was already streamed, it stays

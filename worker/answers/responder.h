@@ -9,6 +9,7 @@
 
 #include "async/executor.h"
 #include "knowledge/knowledge_base.h"
+#include "metrics/worker_metrics.h"
 #include "model/model_client.h"
 #include "store/store.h"
 #include "worker_limits.h"
@@ -65,7 +66,9 @@ class KnowledgeResponder final : public Responder {
 // local fallback on any failure, with the log saying why) runs on the serving threads.
 class ModelResponder final : public Responder {
  public:
-  ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop, Executor& pool);
+  // `metrics` (may be null) counts the calls by outcome and failure class.
+  ModelResponder(const ModelSettings& settings, const KnowledgeBase& knowledge, EventLoop& loop, Executor& pool,
+                 WorkerMetrics* metrics = nullptr);
   bool answers_later() const override { return true; }
   CancelAnswer answer(AnswerRequest request, AnswerDone done) override;
   // The sections the local answerer would pick: the model has the whole knowledge file, and
@@ -79,12 +82,14 @@ class ModelResponder final : public Responder {
   Answer settle_or_apologise(Pending& pending, const ModelResult& result);
   Answer settle(Pending& pending, const ModelResult& result);
   Answer fall_back(const AnswerRequest& request, const ModelResult& failed);
+  void count_call(const Pending& pending, const ModelResult& result);
 
   ModelClient client_;
   Executor& pool_;
   std::size_t history_chars_;
   const KnowledgeBase& knowledge_;
   std::string system_prompt_;
+  WorkerMetrics* metrics_;
 };
 
 }  // namespace chat

@@ -4,21 +4,18 @@
 #include <algorithm>
 
 #include "api/event_stream.h"
+#include "api/routes.h"
 #include "bad_input.h"
 #include "core_limits.h"
 #include "json.h"
 #include "log.h"
+#include "metrics/exposition.h"
+#include "metrics/metrics_exposition.h"
 #include "transcript/transcript_json.h"
 #include "uuid.h"
 
 namespace chat {
 namespace {
-
-constexpr std::string_view kAskPath = "/api/chatbot/ask/";
-constexpr std::string_view kSessionPrefix = "/api/chatbot/session/";
-constexpr std::string_view kHealthPath = "/healthz";
-constexpr std::string_view kFeedbackPath = "/api/chatbot/feedback";
-constexpr std::string_view kContactPath = "/api/chatbot/contact";
 
 Response method_not_allowed(const Request& request, const char* allow) {
   Response response =
@@ -27,33 +24,31 @@ Response method_not_allowed(const Request& request, const char* allow) {
   return response;
 }
 
-}  // namespace
-
-namespace {
-
-// The path without its trailing slash ("/api/chatbot/ask/" and "/api/chatbot/ask" are one).
-std::string_view without_trailing_slash(std::string_view path) {
-  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  return path;
-}
+bool is_read(const Request& request) { return request.method == "GET" || request.method == "HEAD"; }
 
 Response route(const Request& request, ApiContext& context) {
-  const std::string_view path = without_trailing_slash(request.path);
-  if (path == without_trailing_slash(kAskPath)) {
-    if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
-    return handle_ask(request, context);
-  }
-  if (path.starts_with(kSessionPrefix)) {
-    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD, OPTIONS");
-    return handle_session(request, context, std::string(path.substr(kSessionPrefix.size())));
-  }
-  if (path == kFeedbackPath || path == kContactPath) {
-    if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
-    return path == kFeedbackPath ? handle_feedback(request, context) : handle_contact(request, context);
-  }
-  if (path == kHealthPath) {
-    if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
-    return handle_healthz(request, context);
+  switch (route_of(request.path)) {
+    case Route::ask:
+      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      return handle_ask(request, context);
+    case Route::session:
+      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD, OPTIONS");
+      return handle_session(request, context, std::string(session_id_in(request.path)));
+    case Route::feedback:
+      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      return handle_feedback(request, context);
+    case Route::contact:
+      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      return handle_contact(request, context);
+    case Route::healthz:
+      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD");
+      return handle_healthz(request, context);
+    case Route::metrics:
+      if (!context.metrics) break;
+      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD");
+      return handle_metrics(request, context);
+    case Route::other:
+      break;
   }
   return Response::error(404, "not_found", "no such endpoint");
 }
@@ -94,6 +89,13 @@ Response handle_session(const Request&, ApiContext& context, const std::string& 
   auto body = transcript_body(context, id);
   if (!body) return Response::error(404, "not_found", "no such session");
   return Response::json(200, std::move(*body));
+}
+
+Response handle_metrics(const Request&, ApiContext& context) {
+  Response response;
+  response.headers = {{"Content-Type", std::string(kMetricsContentType)}, {"Cache-Control", "no-store"}};
+  response.body = render_worker_metrics(context.metrics->block());
+  return response;
 }
 
 Response handle_healthz(const Request&, ApiContext& context) {

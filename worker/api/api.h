@@ -10,6 +10,7 @@
 #include "async/executor.h"
 #include "api/ask_admission.h"
 #include "http/http.h"
+#include "metrics/worker_metrics.h"
 #include "store/session_version_batch.h"
 #include "store/store.h"
 #include "store/transcript_cache.h"
@@ -39,6 +40,9 @@ struct ApiContext {
   // Where asks that wait on the model do their database work (as many threads as database
   // connections); null: on the calling thread (tests).
   Executor* database_work = nullptr;
+  // This process's view of the shared metrics (GET /metrics, asks and answers counted); null:
+  // nothing is counted and /metrics is not served (tests).
+  WorkerMetrics* metrics = nullptr;
 };
 
 // Routes and answers one request. Never throws: client mistakes become 4xx, an unreachable
@@ -59,6 +63,9 @@ void check_json_envelope(const Request& request);
 Response handle_ask(const Request& request, ApiContext& context);
 Response handle_session(const Request& request, ApiContext& context, const std::string& session_id);
 Response handle_healthz(const Request& request, ApiContext& context);
+// GET /metrics: every worker process's counters, in Prometheus's text format (nginx serves it to
+// an allowlist only).
+Response handle_metrics(const Request& request, ApiContext& context);
 Response handle_feedback(const Request& request, ApiContext& context);
 Response handle_contact(const Request& request, ApiContext& context);
 

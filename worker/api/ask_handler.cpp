@@ -35,7 +35,7 @@ struct SessionState {
 struct AskInFlight {
   AskInFlight(ApiContext& api, const Request& request, AskRequest asked)
       : context(api), request_id(request.request_id), client(client_network(request.remote_addr)),
-        ask(std::move(asked)) {}
+        ask(std::move(asked)), counted(api.metrics ? api.metrics->ask_in_flight() : GaugeHold(nullptr)) {}
 
   ApiContext& context;
   std::string request_id;
@@ -51,6 +51,7 @@ struct AskInFlight {
   bool cacheable = false;
   std::string normalized;  // the question as the cache knows it
   std::string hash;
+  GaugeHold counted;  // among the asks in flight, until the last step lets go
 };
 
 // A new conversation, unless its client started too many this hour.
@@ -126,6 +127,7 @@ std::string store_answer(AskInFlight& flight, const Answer& answer) {
                           answer.source};
   const StoredExchange stored = flight.context.store.record_exchange(exchange);
   flight.ticket.reset();
+  if (flight.context.metrics) flight.context.metrics->answered(answer.source);
   // Only an answer the model finished is reused: never a fallback, never a visitor's fragment.
   if (flight.cacheable && answer.source == Source::model && !answer.visitor_left) remember_answer(flight, answer);
   return answer_json(exchange, stored, answer.section_titles);

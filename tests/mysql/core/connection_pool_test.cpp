@@ -6,6 +6,7 @@
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -74,3 +75,24 @@ TEST_F(ConnectionPoolTest, AWaitingBorrowerGetsTheConnectionGivenBack) {
 }
 
 }  // namespace
+
+// What chat-worker's metrics read: connections lent out now, borrows that waited, borrows that
+// found none in time.
+TEST_F(ConnectionPoolTest, CountsConnectionsInUseWaitsAndTimeouts) {
+  std::atomic<std::int64_t> in_use{0};
+  std::atomic<std::uint64_t> waits{0};
+  std::atomic<std::uint64_t> timeouts{0};
+  chat::MysqlConnectionPool pool(test_database(), 1, std::chrono::milliseconds(100), {&in_use, &waits, &timeouts});
+  {
+    auto lent = pool.borrow();
+    EXPECT_EQ(in_use, 1);
+    EXPECT_EQ(waits, 0u);
+    EXPECT_THROW(pool.borrow(), chat::StoreUnavailable);
+    EXPECT_EQ(waits, 1u);
+    EXPECT_EQ(timeouts, 1u);
+  }
+  EXPECT_EQ(in_use, 0);
+  auto again = pool.borrow();  // given back: lent at once, no wait
+  EXPECT_EQ(in_use, 1);
+  EXPECT_EQ(waits, 1u);
+}

@@ -87,8 +87,13 @@ class FakeAdminStore final : public chat::AdminStore {
     last_top_questions_query = query;
     return {{"What do you charge?", 3}, {"Who are you?", 1}};
   }
+  chat::LeadQueue lead_queue() override {
+    if (unavailable) throw chat::StoreUnavailable("database down");
+    return queue;
+  }
 
   int calls = 0;
+  chat::LeadQueue queue;
   chat::LeadQuery last_lead_query;
   chat::FeedbackQuery last_feedback_query;
   chat::TopQuestionsQuery last_top_questions_query;

@@ -74,10 +74,21 @@ class LoopResponseTest : public ::testing::Test {
  protected:
   void SetUp() override { loop_.start(); }
   std::shared_ptr<LoopResponse> adopt(const Connection& connection, bool begun = false) {
-    return LoopResponse::adopt(loop_, connection.ours, 7, begun, [this] { ++released_; });
+    return LoopResponse::adopt(loop_, connection.ours, 7, begun ? 200 : 0, [this](int status) {
+      ++released_;
+      released_status_ = status;
+    });
+  }
+
+  // Waits (2 s at most) until `count` responses were released.
+  void wait_for_released(int count) {
+    for (int waited = 0; released_ < count && waited < 2000; waited += 10) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 
   std::atomic<int> released_{0};  // before the loop: its last tasks may still release responses
+  std::atomic<int> released_status_{-1};
   EventLoop loop_;
 };
 
@@ -97,6 +108,26 @@ TEST_F(LoopResponseTest, WritesTheResponseAsFastCgiRecordsAndEndsTheRequest) {
   loop_.stop();
   loop_.join();
   EXPECT_EQ(released_, 1);
+  EXPECT_EQ(released_status_, 200);  // what the metrics count it as
+}
+
+TEST_F(LoopResponseTest, ReleasesWithTheStatusItsHeadWasSentWithOrNone) {
+  Connection begun_elsewhere;
+  Connection never_begun;
+  adopt(begun_elsewhere, /*begun=*/true).reset();
+  wait_for_released(1);
+  EXPECT_EQ(released_status_, 200);
+  auto refused = adopt(never_begun);
+  refused->begin(503, {});
+  refused->finish();
+  refused.reset();
+  wait_for_released(2);
+  EXPECT_EQ(released_status_, 503);
+  Connection dropped;
+  adopt(dropped).reset();  // the visitor left before anything was sent
+  wait_for_released(3);
+  EXPECT_EQ(released_, 3);
+  EXPECT_EQ(released_status_, 0);
 }
 
 // A full socket is its own response's problem: the other streams go on, and the stalled one is
@@ -141,10 +172,7 @@ TEST_F(LoopResponseTest, AResponseLetGoUnfinishedDropsItsConnection) {
   EXPECT_TRUE(records.empty() || records.back().type != 3);  // no END_REQUEST: nginx sees it cut
   char byte;
   EXPECT_EQ(::recv(connection.theirs, &byte, 1, 0), 0);  // closed
-  // Released right after the close, on the loop's thread.
-  for (int waited = 0; released_ == 0 && waited < 2000; waited += 10) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_for_released(1);  // right after the close, on the loop's thread
   EXPECT_EQ(released_, 1);
 }
 

@@ -1,8 +1,13 @@
 // Tests of the admin API's handlers over a fake store: the token check before anything else,
-// routing, 400/404/405, the JSON shapes of section 4, erase, and the streamed CSV export.
+// routing, 400/404/405, the JSON shapes of section 4, erase, the streamed CSV export, and
+// chat-admin's /metrics.
 #include "admin_api.h"
+#include "admin_metrics.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 
 #include "json.h"
 
@@ -358,4 +363,59 @@ TEST_F(AdminApiTest, AFailureAfterTheExportBeganAbortsTheStream) {
   call("GET", "/admin/api/export.csv");
   EXPECT_TRUE(stream_.began);
   EXPECT_TRUE(stream_.aborted);
+}
+
+// GET /metrics of chat-admin: no token (nginx's allowlist guards it), the lead queue by state,
+// each background job's lag (lead delivery only when it runs).
+class AdminMetricsTest : public AdminApiTest {
+ protected:
+  chat::Response scrape(bool lead_delivery, const std::string& method = "GET") {
+    chat::Request request;
+    request.method = method;
+    request.path = std::string(chat::kAdminMetricsPath);
+    return chat::handle_admin_metrics(request, {store_, lag_, lead_delivery});
+  }
+  static bool has_line(const std::string& text, const std::string& line) {
+    return text.find("\n" + line + "\n") != std::string::npos;
+  }
+
+  chat::BackgroundLag lag_;
+};
+
+TEST_F(AdminMetricsTest, RendersTheLeadQueueByStateAndTheJobsLag) {
+  store_.queue = {2, 1, 40, 3, 90.5};
+  const chat::Response response = scrape(/*lead_delivery=*/true);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(header(response.headers, "Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = response.body;
+  EXPECT_TRUE(text.starts_with("# HELP chat_admin_up "));
+  EXPECT_TRUE(has_line(text, "chat_admin_up 1"));
+  EXPECT_TRUE(has_line(text, "# TYPE chat_lead_delivery_queue gauge"));
+  EXPECT_TRUE(has_line(text, "chat_lead_delivery_queue{state=\"due\"} 2"));
+  EXPECT_TRUE(has_line(text, "chat_lead_delivery_queue{state=\"scheduled\"} 1"));
+  EXPECT_TRUE(has_line(text, "chat_lead_delivery_queue{state=\"delivered\"} 40"));
+  EXPECT_TRUE(has_line(text, "chat_lead_delivery_queue{state=\"given_up\"} 3"));
+  EXPECT_TRUE(has_line(text, "chat_lead_delivery_oldest_waiting_seconds 90.5"));
+  for (const char* job : {"stats_rollups", "expired_rows", "search_index", "lead_delivery"}) {
+    EXPECT_NE(text.find("chat_background_job_lag_seconds{job=\"" + std::string(job) + "\"} "), std::string::npos) << job;
+  }
+}
+
+TEST_F(AdminMetricsTest, LeavesOutLeadDeliveryWhenItDoesNotRunAndTheQueueWhenTheDatabaseIsDown) {
+  store_.unavailable = true;
+  const std::string text = scrape(/*lead_delivery=*/false).body;
+  EXPECT_TRUE(has_line(text, "chat_admin_up 1"));
+  EXPECT_EQ(text.find("chat_lead_delivery_queue"), std::string::npos);
+  EXPECT_EQ(text.find("job=\"lead_delivery\""), std::string::npos);
+  EXPECT_NE(text.find("chat_background_job_lag_seconds{job=\"search_index\"} "), std::string::npos);
+  EXPECT_EQ(scrape(true, "POST").status, 405);
+}
+
+TEST(BackgroundLagTest, ALagStartsAtTheProcessStartAndRestartsAtEachSuccess) {
+  chat::BackgroundLag lag;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_GE(lag.seconds_since_success(chat::BackgroundJob::rollups), 0.03);
+  lag.succeeded(chat::BackgroundJob::rollups);
+  EXPECT_LT(lag.seconds_since_success(chat::BackgroundJob::rollups), 0.03);
+  EXPECT_GE(lag.seconds_since_success(chat::BackgroundJob::search_index), 0.03);
 }

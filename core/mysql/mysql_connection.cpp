@@ -85,7 +85,7 @@ sql::ConnectOptionsMap MysqlConnection::options_for(const DatabaseHost& host) co
 
 // Connects to the first server of the list that answers and is ready for clients. A Galera node
 // outside the cluster's primary component (or still joining) accepts connections but refuses
-// every query, so with several servers listed one that reports wsrep_ready OFF is passed over.
+// every query, so one that reports wsrep_ready OFF is passed over.
 void MysqlConnection::connect() {
   std::string failures;
   for (const DatabaseHost& host : url_.hosts) {
@@ -93,7 +93,7 @@ void MysqlConnection::connect() {
       auto options = options_for(host);
       connection_.reset(mysql_driver()->connect(options));
       execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
-      if (url_.hosts.size() == 1 || ready_for_clients()) return;
+      if (ready_for_clients()) return;
       failures.append(failures.empty() ? "" : "; ").append(name_of(host)).append(": not ready (wsrep_ready OFF)");
     } catch (const sql::SQLException& error) {
       failures.append(failures.empty() ? "" : "; ").append(name_of(host)).append(": ").append(error.what());
@@ -103,16 +103,21 @@ void MysqlConnection::connect() {
   throw StoreUnavailable("cannot connect to " + url_.redacted() + ": " + failures);
 }
 
-// False on a Galera node that may not serve clients now; true on any other server (MariaDB
-// built with Galera support reports wsrep_ready OFF when wsrep is off, so both are read).
+// True on a server that is not a Galera node (MariaDB built with Galera support reports
+// wsrep_ready OFF when wsrep is off, so both are read). On a Galera node: false when it may not
+// serve clients now; else its reads are made causal (wsrep_sync_wait = 1: a read first waits
+// until this node has applied every write the cluster committed before it), so a turn stored
+// through another node is always seen.
 bool MysqlConnection::ready_for_clients() {
   const auto value_of = [&](const char* show) -> std::string {
     std::unique_ptr<sql::Statement> statement(connection_->createStatement());
     std::unique_ptr<sql::ResultSet> row(statement->executeQuery(show));
     return row->next() ? std::string(row->getString(2)) : "";
   };
-  return value_of("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'") != "ON" ||
-         value_of("SHOW GLOBAL STATUS LIKE 'wsrep_ready'") == "ON";
+  if (value_of("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'") != "ON") return true;
+  if (value_of("SHOW GLOBAL STATUS LIKE 'wsrep_ready'") != "ON") return false;
+  execute("SET SESSION wsrep_sync_wait = 1");
+  return true;
 }
 
 sql::Connection& MysqlConnection::get() {

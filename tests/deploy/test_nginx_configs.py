@@ -398,6 +398,14 @@ class ComposeConfigServes(unittest.TestCase):
         self.assertEqual(admin.request("GET", "/admin/api/stats").status, 502)
         self.assertEqual(admin.request("GET", "/api/chatbot/session/" + "0" * 36 + "/").status, 404)
 
+    def test_metrics_on_the_admin_port_only(self):
+        self.assertEqual(self.client.request("GET", "/metrics").status, 404)
+        reply = harness.Client(self.admin_port).request("GET", "/metrics")
+        self.assertEqual(reply.status, 200, reply.body)
+        page = reply.body.decode()
+        self.assertIn("# TYPE chat_http_requests_total counter", page)  # the worker's part
+        self.assertIn("chat_admin_up 0", page)  # chat-admin is not running here
+
     def test_streamed_answer_arrives_as_events(self):
         events = self.client.ask_streaming("What services do you offer?")
         self.assertEqual([name for _, name, _ in events][0], "session")

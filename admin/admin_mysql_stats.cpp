@@ -183,7 +183,7 @@ bool all_rolled_up(MysqlConnection& primary, Day first, Day last) {
 void roll_up(MysqlConnection& primary, Day first, Day last, std::chrono::system_clock::time_point now) {
   const RollupLock lock(primary);
   if (all_rolled_up(primary, first, last)) return;
-  primary.read_committed_next();  // asks are never held up by a rollup
+  // READ COMMITTED: asks are never held up by a rollup.
   in_transaction(primary, [&] {
     const auto days = count_per_day(primary, first_instant(first), last_instant(last));
     auto& clear = primary.statement(kClearResponseTimeRollups);
@@ -208,7 +208,7 @@ void roll_up(MysqlConnection& primary, Day first, Day last, std::chrono::system_
       store.setString(9, to_mysql_datetime(now));
       store.executeUpdate();
     }
-  });
+  }, {.read_committed = true});
 }
 
 // Rolls up the days from `first` to `last` that have no rollup yet, a chunk at a time; returns

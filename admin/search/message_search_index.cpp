@@ -27,12 +27,13 @@ std::int64_t single_number(sql::PreparedStatement& statement) {
   return row->getInt64(1);
 }
 
-// Copies in batches until one copies nothing; the pass's lock is held.
-std::int64_t copy_new_messages(MysqlConnection& primary) {
+// Copies in batches until one copies nothing, or the pass's lock is lost (a lease on Galera that
+// another admin took over: it renews the lease before each batch).
+std::int64_t copy_new_messages(MysqlConnection& primary, MysqlNamedLock& lock) {
   // Messages stored after the pass began wait for the next one: the pass ends.
   const std::int64_t newest = single_number(primary.statement(kNewestMessage));
   std::int64_t copied = 0;
-  for (;;) {
+  while (lock.renew()) {
     const std::int64_t highest = single_number(primary.statement(kHighestIndexed));
     const std::int64_t from = highest > kSearchIndexLookbackIds ? highest - kSearchIndexLookbackIds : 0;
     primary.read_committed_next();  // visitors' inserts never wait for a batch
@@ -44,6 +45,7 @@ std::int64_t copy_new_messages(MysqlConnection& primary) {
     if (rows == 0) return copied;  // (a short batch may have skipped rows: not the end yet)
     copied += rows;
   }
+  return copied;
 }
 
 }  // namespace
@@ -51,9 +53,9 @@ std::int64_t copy_new_messages(MysqlConnection& primary) {
 std::optional<std::int64_t> index_new_messages(MysqlConnection& primary, std::chrono::seconds lock_wait) {
   return primary.run(
       [&]() -> std::optional<std::int64_t> {
-        const MysqlNamedLock lock(primary, "chat_message_search", lock_wait);
+        MysqlNamedLock lock(primary, "chat_message_search", lock_wait);
         if (!lock.held()) return std::nullopt;
-        return copy_new_messages(primary);
+        return copy_new_messages(primary, lock);
       },
       /*retry_on_loss=*/true);  // each batch is its own statement: running a pass again is harmless
 }

@@ -28,6 +28,9 @@ constexpr int kConnectionErrors[] = {
     1047,  // ER_UNKNOWN_COM_ERROR: a Galera node outside the primary component refuses all work
 };
 
+// wsrep_local_state of a Galera node that is in step with the cluster.
+const std::string kGaleraSynced = "4";
+
 // "host:port" for messages.
 std::string name_of(const DatabaseHost& host) { return host.name + ":" + std::to_string(host.port); }
 
@@ -105,7 +108,8 @@ void MysqlConnection::connect() {
 
 // True on a server that is not a Galera node (MariaDB built with Galera support reports
 // wsrep_ready OFF when wsrep is off, so both are read). On a Galera node: false when it may not
-// serve clients now; else its reads are made causal (wsrep_sync_wait = 1: a read first waits
+// serve clients now (not ready, or not Synced: joining, a donor or desynced, as clustercheck
+// judges); else its reads are made causal (wsrep_sync_wait = 1: a read first waits
 // until this node has applied every write the cluster committed before it), so a turn stored
 // through another node is always seen.
 bool MysqlConnection::ready_for_clients() {
@@ -114,8 +118,10 @@ bool MysqlConnection::ready_for_clients() {
     std::unique_ptr<sql::ResultSet> row(statement->executeQuery(show));
     return row->next() ? std::string(row->getString(2)) : "";
   };
-  if (value_of("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'") != "ON") return true;
+  galera_ = value_of("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'") == "ON";
+  if (!galera_) return true;
   if (value_of("SHOW GLOBAL STATUS LIKE 'wsrep_ready'") != "ON") return false;
+  if (value_of("SHOW GLOBAL STATUS LIKE 'wsrep_local_state'") != kGaleraSynced) return false;
   execute("SET SESSION wsrep_sync_wait = 1");
   return true;
 }

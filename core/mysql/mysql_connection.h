@@ -55,6 +55,8 @@ class MysqlConnection {
   void read_committed_next() { execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); }
   // Forgets the connection and its statements; the next get() reconnects.
   void reset();
+  // Whether the server of the open connection is a Galera node (false before get()).
+  bool on_galera() const { return connection_ && galera_; }
 
   // Runs `work` (which uses this connection); if the connection turns out to be lost, reconnects
   // and runs it once more when `retry_on_loss`. Connection failures become StoreUnavailable.
@@ -77,6 +79,7 @@ class MysqlConnection {
   bool ready_for_clients();
 
   DatabaseUrl url_;
+  bool galera_ = false;  // of the server connected to
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::unique_ptr<sql::Connection> connection_;  // declared last: destroyed after statements
 };

@@ -168,7 +168,7 @@ StoredExchange MysqlStore::record_exchange(const Exchange& exchange) {
   for (int attempt = 0;; ++attempt) {
     bool commit_sent = false;
     try {
-      return in_transaction(connection, store_both, &commit_sent);
+      return in_transaction(connection, store_both, {.commit_sent = &commit_sent});
     } catch (const sql::SQLException& error) {
       if (!is_connection_error(error)) throw;
       connection.reset();
@@ -298,7 +298,10 @@ bool MysqlStore::rate_answer(const Feedback& feedback) {
 
 std::int64_t MysqlStore::record_lead(const Lead& lead) {
   const auto connection = pool_.borrow();
-  return connection->run([&] {  // not run again on a lost connection: the lead may be stored
+  // One transaction, so a conflict over the session's row (Galera) runs both again rather than
+  // leaving the lead stored and the request failed; not run again on a lost connection: the
+  // lead may be stored.
+  return connection->run([&] { return in_transaction(*connection, [&] {
     auto& insert = connection->statement(kRecordLead);
     if (lead.session_id) {
       insert.setString(1, *lead.session_id);
@@ -316,7 +319,7 @@ std::int64_t MysqlStore::record_lead(const Lead& lead) {
     const auto lead_id = static_cast<std::int64_t>(id->getInt64(1));
     if (lead.session_id) touch_session(*connection, *lead.session_id, lead.at);
     return lead_id;
-  }, /*retry_on_loss=*/false);
+  }); }, /*retry_on_loss=*/false);
 }
 
 void MysqlStore::ping() {

@@ -118,7 +118,7 @@ TEST_F(MysqlTransactionTest, AFailureThatIsNotSqlRollsBackToo) {
                      name_session(connection, id, "rolled back");
                      throw std::runtime_error("no id returned");
                    },
-                   &commit_sent),
+                   {.commit_sent = &commit_sent}),
                std::runtime_error);
   EXPECT_FALSE(commit_sent);
   EXPECT_EQ(name_of(id), "");
@@ -130,7 +130,24 @@ TEST_F(MysqlTransactionTest, SaysWhenCommitWasSent) {
   const std::string id = add_session();
   chat::MysqlConnection connection(test_database());
   bool commit_sent = false;
-  chat::in_transaction(connection, [&] { name_session(connection, id, "kept"); }, &commit_sent);
+  chat::in_transaction(connection, [&] { name_session(connection, id, "kept"); }, {.commit_sent = &commit_sent});
   EXPECT_TRUE(commit_sent);
   EXPECT_EQ(name_of(id), "kept");
+}
+
+// A conflict on every attempt (as Galera's certification may abort a busy conversation's writes
+// again and again): the last one ends as StoreUnavailable, which the API answers with 503.
+TEST_F(MysqlTransactionTest, ConflictsOnEveryAttemptEndAsStoreUnavailable) {
+  const std::string id = add_session();
+  chat::MysqlConnection connection(test_database());
+  int attempts = 0;
+  EXPECT_THROW(chat::in_transaction(connection,
+                                    [&] {
+                                      ++attempts;
+                                      name_session(connection, id, "rolled back");
+                                      throw sql::SQLException("Deadlock found", "40001", chat::kErrorDeadlock);
+                                    }),
+               chat::StoreUnavailable);
+  EXPECT_EQ(attempts, chat::kDeadlockAttempts);
+  EXPECT_EQ(name_of(id), "");
 }

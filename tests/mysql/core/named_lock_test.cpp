@@ -1,12 +1,14 @@
 // Named locks against a real MariaDB: GET_LOCK, and the lease rows used where Galera refuses it
 // (taken here on a single server with Kind::lease_row): one holder at a time, released at the
-// end of its scope, taken over once its lease has run out, never released by a former holder.
+// end of its scope, taken over once its lease has run out (whatever the sql_mode), never
+// released or renewed by a former holder.
 #include "mysql/mysql_named_lock.h"
 
 #include <cppconn/resultset.h>
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 
 #include "migrations.h"
 #include "test_database.h"
@@ -39,6 +41,12 @@ class NamedLockTest : public ::testing::Test {
   chat::MysqlConnection second_{test_database()};
 };
 
+void expire_lease(chat::MysqlConnection& connection, const std::string& name) {
+  auto& expire = connection.statement("UPDATE named_locks SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE name = ?");
+  expire.setString(1, name);
+  expire.executeUpdate();  // as if its holder had died a lease ago
+}
+
 }  // namespace
 
 TEST_F(NamedLockTest, GetLockHasOneHolderAtATime) {
@@ -60,18 +68,36 @@ TEST_F(NamedLockTest, ALeaseRowHasOneHolderAtATimeAndGoesWithItsScope) {
   EXPECT_TRUE(lease(second_)->held());
 }
 
-TEST_F(NamedLockTest, ALeaseThatRanOutIsTakenOverAndNotReleasedByItsFormerHolder) {
+TEST_F(NamedLockTest, ALeaseThatRanOutIsTakenOverAndNotReleasedOrRenewedByItsFormerHolder) {
   auto former = lease(first_);
   ASSERT_TRUE(former->held());
-  auto& expire = first_.statement("UPDATE named_locks SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE name = ?");
-  expire.setString(1, name_);
-  expire.executeUpdate();  // as if its holder had died a lease ago
+  EXPECT_TRUE(former->renew());
+  EXPECT_TRUE(former->renew());  // within the same millisecond too
+  expire_lease(first_, name_);
 
   auto current = lease(second_);
   ASSERT_TRUE(current->held());
+  EXPECT_FALSE(former->renew());
+  EXPECT_FALSE(former->held());
   former.reset();  // deletes only its own row, which is no more
   EXPECT_EQ(lease_rows(), 1);
   EXPECT_FALSE(lease(first_)->held());
+  EXPECT_TRUE(current->renew());
   current.reset();
   EXPECT_EQ(lease_rows(), 0);
+}
+
+// With SIMULTANEOUS_ASSIGNMENT every assignment sees the row as it was: a takeover must still
+// move the expiry, or the next taker would find the lease over at once.
+TEST_F(NamedLockTest, ATakeoverHoldsWhateverTheOrderOfAssignment) {
+  second_.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',SIMULTANEOUS_ASSIGNMENT')");
+  auto third = chat::MysqlConnection(test_database());
+  third.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',SIMULTANEOUS_ASSIGNMENT')");
+  auto former = lease(first_);
+  ASSERT_TRUE(former->held());
+  expire_lease(first_, name_);
+
+  auto current = lease(second_);
+  ASSERT_TRUE(current->held());
+  EXPECT_FALSE(lease(third)->held());
 }

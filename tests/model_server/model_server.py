@@ -197,10 +197,10 @@ class TlsServer(ThreadingHTTPServer):
         pass  # clients that hang up (timeouts under test) are expected
 
 
-def start(directory):
-    """Starts the server on a free loopback port; returns (server, port, ca_file)."""
-    ca, cert, key = make_certificates(directory)
-    server = TlsServer(("127.0.0.1", 0), Handler)
+def start(directory, address="127.0.0.1"):
+    """Starts the server on a free port of `address`; returns (server, port, ca_file)."""
+    ca, cert, key = make_certificates(directory, names=f"IP:{address},DNS:localhost")
+    server = TlsServer((address, 0), Handler)
     server.behaviour = Behaviour()
     server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.tls.load_cert_chain(cert, key)
@@ -233,3 +233,16 @@ class ModelServer:
 
     def requests(self):
         return self.call("GET", "/__requests")
+
+
+if __name__ == "__main__":
+    # Run as a host of its own (the multi-host suites, in a network namespace):
+    #   model_server.py ADDRESS DIRECTORY DELAY_SECONDS
+    # prints {"port", "ca_file"} on one line, then answers every request after DELAY_SECONDS
+    # until killed.
+    import sys
+    address, directory, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    server, port, ca_file = start(directory, address)
+    server.behaviour.set({"mode": "normal", "delay": delay})
+    print(json.dumps({"port": port, "ca_file": ca_file}), flush=True)
+    threading.Event().wait()

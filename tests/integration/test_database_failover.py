@@ -1,7 +1,7 @@
 """CHAT_DATABASE_URL listing several servers, against real MariaDB servers on loopback ports: a
 connection goes to the first that answers (a closed port listed first is passed over), and when
 that server dies (kill -9) the workers move on to the next within 2 s, answering only 503 in
-between. The two servers here do not replicate (a Galera cluster does: test_cluster.py), so each
+between. The two servers here do not replicate (a Galera cluster does: test_galera.py), so each
 stores only what it was given, and the counts tell which server a worker used."""
 import os
 import signal

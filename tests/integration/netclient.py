@@ -3,10 +3,11 @@ HTTP to nginx there and reports on stdout, one JSON object a line.
 
   netclient.py BASE_URL requests   reads requests {"method", "path", "body", "headers"} on stdin, one a line,
                                    and answers each with {"status", "upstream", "body"}
-  netclient.py BASE_URL load ASKERS READERS LABEL
+  netclient.py BASE_URL load ASKERS READERS LABEL [shared]
                                    until stdin closes: ASKERS threads each carry on a conversation
                                    of their own (an ask, then at once a read of the transcript,
-                                   which must end with that ask), READERS threads read those
+                                   which must end with that ask), or with "shared" all in one
+                                   conversation (the read must hold the ask), READERS threads read those
                                    transcripts in a loop; one line per request: {"kind", "started",
                                    "ended" (time.monotonic(), the same clock in every namespace),
                                    "status", "upstream", "message", "session_id", "latest"}
@@ -54,8 +55,9 @@ def serve_requests(base):
 
 
 class Load:
-    def __init__(self, base, label):
-        self.base, self.label = base, label
+    def __init__(self, base, label, shared):
+        self.base, self.label, self.shared = base, label, shared
+        self.shared_session = None
         self.stop = threading.Event()
         self.output = threading.Lock()
         self.sessions = []
@@ -72,7 +74,7 @@ class Load:
         return status, reply
 
     def asker(self, number):
-        session_id = None
+        session_id = self.first_shared_session() if self.shared and number > 0 else None
         for turn in range(1_000_000):
             if self.stop.is_set():
                 return
@@ -87,14 +89,23 @@ class Load:
                         self.sessions.append(session_id)
                 self.read_back(session_id, message)
 
+    def first_shared_session(self):
+        """The conversation asker 0 started (waits for it)."""
+        while not self.stop.is_set():
+            with self.output:
+                if self.sessions:
+                    return self.sessions[0]
+            time.sleep(0.01)
+        return None
+
     def read_back(self, session_id, message):
         """The transcript right after the ask was acknowledged: its last visitor turn is that ask."""
         status, reply = self.timed("read_after_ask", "GET", f"/api/chatbot/session/{session_id}/",
                                    session_id=session_id, message=message)
         if status == 200:
             visitor = [m["message"] for m in reply["messages"] if m["sender"] == "visitor"]
-            self.report(kind="latest", session_id=session_id, message=message,
-                        latest=bool(visitor) and visitor[-1] == message)
+            seen = message in visitor if self.shared else bool(visitor) and visitor[-1] == message
+            self.report(kind="latest", session_id=session_id, message=message, latest=seen)
 
     def reader(self):
         while not self.stop.is_set():
@@ -125,7 +136,7 @@ def main():
     if mode == "requests":
         serve_requests(base)
     elif mode == "load":
-        Load(base, sys.argv[5]).run(int(sys.argv[3]), int(sys.argv[4]))
+        Load(base, sys.argv[5], sys.argv[6:] == ["shared"]).run(int(sys.argv[3]), int(sys.argv[4]))
     else:
         sys.exit(f"unknown mode {mode}")
 

@@ -23,6 +23,9 @@ CLIENT, NGINX, MODEL = "10.231.0.5", "10.231.0.10", "10.231.0.30"
 DATABASES = ["10.231.0.11", "10.231.0.12", "10.231.0.13"]
 WORKERS = ["10.231.0.21", "10.231.0.22"]
 WORKER_PORT, HTTP_PORT, ADMIN_PORT = 9000, 8080, 9100
+# A second pool of workers a test may start on both worker hosts (SPLIT_WORKER_PORT), which nginx
+# serves on SPLIT_HTTP_PORT.
+SPLIT_WORKER_PORT, SPLIT_HTTP_PORT = 9001, 8081
 MODEL_TOKEN = "hf_test_token_never_logged_0123456789"
 HERE = os.path.dirname(os.path.abspath(__file__))
 PRODUCTION_NGINX = os.path.join(REPO_DIR, "nginx", "production.conf.example")
@@ -45,7 +48,8 @@ def shipped_retry_directives():
 def nginx_config(directory, admin=True):
     """nginx.conf for the nginx host: /api/ and /healthz to both worker hosts, /admin/api/ to
     chat-admin on this host; the JSON access log names the upstream(s) of each request."""
-    workers = "\n".join(f"        server {address}:{WORKER_PORT} max_fails=3 fail_timeout=10s;" for address in WORKERS)
+    def servers(port):
+        return "\n".join(f"        server {address}:{port} max_fails=3 fail_timeout=10s;" for address in WORKERS)
     retries = "\n".join(f"        {line}" for line in shipped_retry_directives())
     fastcgi = "include /etc/nginx/fastcgi_params; fastcgi_param REQUEST_ID $request_id;"
     admin_location = (f"location /admin/api/ {{ {fastcgi} fastcgi_pass 127.0.0.1:{ADMIN_PORT}; "
@@ -66,7 +70,11 @@ http {{
     scgi_temp_path {directory}/scgi;
     upstream chat_worker {{
         zone chat_worker 64k;  # one round robin for nginx's two processes
-{workers}
+{servers(WORKER_PORT)}
+    }}
+    upstream chat_split {{
+        zone chat_split 64k;
+{servers(SPLIT_WORKER_PORT)}
     }}
     server {{
         listen {NGINX}:{HTTP_PORT};
@@ -77,6 +85,12 @@ http {{
         location /api/ {{ {fastcgi} fastcgi_pass chat_worker; }}
         location = /healthz {{ {fastcgi} fastcgi_pass chat_worker; }}
         {admin_location}
+    }}
+    server {{
+        listen {NGINX}:{SPLIT_HTTP_PORT};
+{retries}
+        add_header X-Chat-Upstream $upstream_addr always;
+        location /api/ {{ {fastcgi} fastcgi_pass chat_split; }}
     }}
 }}
 """
@@ -111,9 +125,9 @@ class Requests:
 class Load:
     """netclient.py's load mode on the client host: its records, as they come."""
 
-    def __init__(self, host, askers, readers, label):
-        self.process = host.popen([sys.executable, os.path.join(HERE, "netclient.py"), f"http://{NGINX}:{HTTP_PORT}",
-                                   "load", str(askers), str(readers), label],
+    def __init__(self, host, askers, readers, label, port=HTTP_PORT, shared=False):
+        self.process = host.popen([sys.executable, os.path.join(HERE, "netclient.py"), f"http://{NGINX}:{port}",
+                                   "load", str(askers), str(readers), label, *(["shared"] if shared else [])],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.records, self.lock = [], threading.Lock()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -172,13 +186,13 @@ class ChatHosts:
                                f"https://{MODEL}:{self.model_port}/__requests"])
         return json.loads(done.stdout)
 
-    def worker_environment(self, database_url, **settings):
+    def worker_environment(self, database_url, model=True, **settings):
         environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CHAT_DATABASE_URL": database_url,
             "CHAT_FASTCGI_ALLOWED_PEERS": NGINX, "CHAT_KNOWLEDGE_FILE": os.path.join(REPO_DIR, "config", "knowledge.md"),
             "CHAT_WORKER_PROCESSES": "2", "CHAT_WORKER_THREADS": "8", "CHAT_SESSION_ASKS_PER_HOUR": "0",
             "CHAT_SESSION_STARTS_PER_HOUR": "0", "CHAT_CACHE_TTL_SECONDS": "0"}
-        if self.model_port:
+        if model and self.model_port:
             environment.update({"HUGGINGFACE_API_KEY": MODEL_TOKEN, "CHAT_LLM_URL": f"https://{MODEL}:{self.model_port}/v1",
                                 "CHAT_CA_FILE": self.model_ca, "CHAT_LLM_TIMEOUT_MS": "15000",
                                 "CHAT_STOP_TIMEOUT_SECONDS": "20"})
@@ -192,9 +206,10 @@ class ChatHosts:
         for host in self.workers:
             self.start_worker(host, database_url, **settings)
 
-    def start_worker(self, host, database_url, **settings):
-        self.start_program(host, "chat-worker", f"{host.address}:{WORKER_PORT}",
-                           self.worker_environment(database_url, **settings), host.name)
+    def start_worker(self, host, database_url, port=WORKER_PORT, model=True, **settings):
+        """chat-worker on `host`, listening on its address and `port`; returns its master."""
+        return self.start_program(host, "chat-worker", f"{host.address}:{port}",
+                                  self.worker_environment(database_url, model, **settings), f"{host.name}-{port}")
 
     def start_admin(self, database_url, read_database_url):
         """chat-admin on the nginx host: erase and writes through `database_url`, reads through
@@ -221,6 +236,7 @@ class ChatHosts:
             return listening(host, port)
 
         wait_for(ready, 60, f"{program} listening on {host.name}")
+        return process
 
     def start_nginx(self, admin=True):
         directory = os.path.join(self.directory, "nginx")

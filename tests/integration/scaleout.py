@@ -166,7 +166,6 @@ class ChatHosts:
         self.workers = [topology.add_host(f"worker{i + 1}", address) for i, address in enumerate(WORKERS)]
         self.model_port = self.model_ca = None
         self.admin_token = secrets.token_hex(16)
-        self.processes = []
 
     def log_path(self, name):
         return os.path.join(self.directory, f"{name}.log")
@@ -226,7 +225,6 @@ class ChatHosts:
         with open(path, "a") as log:
             process = host.popen([os.path.join(BUILD_DIR, program), "--listen", address], env=environment,
                                  stdout=log, stderr=log)
-        self.processes.append(process)
         port = int(address.rsplit(":", 1)[1])
 
         def ready():
@@ -245,8 +243,8 @@ class ChatHosts:
         with open(config, "w", encoding="utf-8") as file:
             file.write(nginx_config(directory, admin))
         self.nginx.run(["nginx", "-t", "-q", "-c", config, "-p", directory])
-        self.processes.append(self.nginx.popen(["nginx", "-c", config, "-p", directory, "-g", "daemon off;"],
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.nginx.popen(["nginx", "-c", config, "-p", directory, "-g", "daemon off;"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: listening(self.nginx, HTTP_PORT), 30, "nginx listening")
         return config
 

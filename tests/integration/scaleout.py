@@ -10,6 +10,7 @@ workers .21 and .22, model .30.
 """
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -280,6 +281,15 @@ def wait_for(predicate, timeout, what, interval=0.1):
             return
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+ASK_TOKEN = re.compile(r"#[a-z0-9]+-\d+-\d+#")
+
+
+def ask_token(message):
+    """The token of a load ask ("#LABEL-ASKER-TURN#", netclient.py), or None."""
+    found = ASK_TOKEN.findall(message or "")
+    return found[-1] if found else None
 
 
 def upstream_host(upstream):

@@ -20,8 +20,7 @@ import unittest
 from galera import GaleraCluster, migrate
 from hosts import Topology
 from scaleout import (DATABASES, NETWORK, SPLIT_HTTP_PORT, SPLIT_WORKER_PORT, ChatHosts, Load, Requests,
-                      print_figures, wait_for)
-from test_worker_hosts import ask_token
+                      ask_token, print_figures, wait_for)
 
 MODEL_DELAY_S = 1.0
 FAILOVER_LIMIT_S = 2.0  # the issue's bound on the workers' move to another node
@@ -137,6 +136,17 @@ class GaleraTest(unittest.TestCase):
         print_figures("reads through another node right after an ask", {
             "reads": len(latest), "reads that missed the ask just answered": latest.count(False)})
         self.assertEqual(latest.count(False), 0)
+
+    def test_every_table_has_a_primary_key(self):
+        """Galera replicates rows by key: a table without a primary key cannot be deleted from
+        safely on the other nodes."""
+        without = self.cluster.nodes[1].query(
+            "SELECT t.TABLE_NAME FROM information_schema.TABLES t LEFT JOIN information_schema.TABLE_CONSTRAINTS c "
+            "ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = 'PRIMARY KEY' "
+            "WHERE t.TABLE_SCHEMA = 'chat' AND t.TABLE_TYPE = 'BASE TABLE' AND c.CONSTRAINT_NAME IS NULL")
+        tables = self.cluster.nodes[1].query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'chat'")
+        self.assertGreater(int(tables[0][0]), 10)
+        self.assertEqual(without, [])
 
     def test_chat_admin_reads_from_its_own_node_and_erases_through_the_cluster(self):
         own = self.cluster.nodes[2]

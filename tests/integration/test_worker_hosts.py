@@ -5,23 +5,15 @@ whichever host answers and every read shows the latest turn; a worker host kille
 costs only its requests in flight, and nginx never sends an ask that reached a worker again.
 """
 import os
-import re
 import time
 import unittest
 
 from galera import SingleServer, migrate
 from hosts import Topology
-from scaleout import (DATABASES, NETWORK, WORKERS, ChatHosts, Load, Requests, print_figures,
+from scaleout import (DATABASES, NETWORK, WORKERS, ChatHosts, Load, Requests, ask_token, print_figures,
                       shipped_retry_directives, upstream_host, wait_for)
 
 MODEL_DELAY_S = 1.0  # every answer takes a second: asks are really in flight when a host dies
-ASK_TOKEN = re.compile(r"#[a-z0-9]+-\d+-\d+#")
-
-
-def ask_token(message):
-    """The unique token of a load ask ("#label-asker-turn#"), or None."""
-    found = ASK_TOKEN.findall(message or "")
-    return found[-1] if found else None
 
 
 class WorkerHostsTest(unittest.TestCase):

@@ -33,7 +33,7 @@ class DatabaseNode:
 
     def __init__(self, host, name, cluster=None):
         self.host, self.name, self.cluster = host, name, cluster
-        self.directory = temporary_directory(f"chat-{name}-")
+        self.directory = temporary_directory(f"chat-node-{name}-")
         os.chmod(self.directory, 0o755)  # mariadbd runs as the mysql user
         self.socket = os.path.join(self.directory, "mariadb.sock")
         self.log = os.path.join(self.directory, "mariadb.log")

@@ -54,8 +54,10 @@ class GaleraTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.requests.close()
-        cls.topology.close()
+        try:
+            cls.requests.close()
+        finally:
+            cls.topology.close()
 
     def connections(self, node, user):
         """How many connections `user` has open on `node`."""

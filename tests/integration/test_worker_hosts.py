@@ -36,8 +36,10 @@ class WorkerHostsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.requests.close()
-        cls.topology.close()
+        try:
+            cls.requests.close()
+        finally:
+            cls.topology.close()
 
     def setUp(self):
         self.hosts.wait_until_served_by_both(self.requests)

@@ -186,17 +186,18 @@ class GaleraCluster:
 
     def start(self, timeout=180):
         """Forms the cluster: the first node bootstraps it and gets the users, the others join
-        empty and receive everything by rsync SST (one after the other: one donor)."""
-        first, others = self.nodes[0], self.nodes[1:]
+        empty, one at a time (two joiners at once sometimes left the donor stuck in Joined), and
+        receive everything by rsync SST."""
+        first = self.nodes[0]
         first.initialise()
         first.launch(bootstrap=True)
         first.wait_until(lambda: first.synced(1), timeout, "synced as the first node")
         first.query(self.credentials.sql(self.network))
-        for node in others:
+        for size, node in enumerate(self.nodes[1:], start=2):
             node.prepare_empty()
             node.launch()
-        for node in self.nodes:
-            node.wait_until(lambda node=node: node.synced(len(self.nodes)), timeout, "synced in the cluster")
+            for member in self.nodes[:size]:
+                member.wait_until(lambda member=member: member.synced(size), timeout, f"synced in a cluster of {size}")
         return self
 
     def url(self, program, nodes=None):

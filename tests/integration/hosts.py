@@ -96,15 +96,21 @@ class Host:
         return _pids_in(self.namespace)
 
     def kill_all(self, timeout=10):
-        """kill -9 of every process of this host, as on a power cut; returns once they are gone."""
+        """kill -9 of every process of this host, as on a power cut; returns once they are gone
+        and so are their listening sockets (a dying process's other threads may still hold them
+        for a moment after its pid has left the namespace)."""
         deadline = time.monotonic() + timeout
-        while (pids := self.pids()) and time.monotonic() < deadline:
-            for pid in pids:
+        while (self.pids() or self.listening()) and time.monotonic() < deadline:
+            for pid in self.pids():
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             time.sleep(0.01)
+
+    def listening(self):
+        """Whether any TCP socket listens on this host."""
+        return bool(self.run(["ss", "-Hltn"], check=False).stdout.strip())
 
 
 class Topology:

@@ -16,8 +16,10 @@ import subprocess
 import sys
 import threading
 import time
+import unittest
 
 from harness import BUILD_DIR, REPO_DIR, temporary_directory
+from hosts import Topology
 
 NETWORK = "10.231.0.%"
 CLIENT, NGINX, MODEL = "10.231.0.5", "10.231.0.10", "10.231.0.30"
@@ -302,3 +304,28 @@ def print_figures(title, figures):
     width = max(len(name) for name in figures)
     lines = [f"--- {title} ---"] + [f"{name.ljust(width)} : {value}" for name, value in figures.items()]
     print("\n" + "\n".join(lines) + "\n", flush=True)
+
+
+class ScaleOutTestCase(unittest.TestCase):
+    """A suite whose hosts `build_hosts()` starts in a topology of its own, with `cls.hosts` (the
+    product's hosts) and `cls.requests` (the client's), ready once both worker hosts answer; all
+    of it goes when the suite ends, or at once when building fails."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.topology = Topology()
+        try:
+            cls.hosts = ChatHosts(cls.topology)
+            cls.build_hosts()
+            cls.requests = Requests(cls.hosts.client)
+            cls.hosts.wait_until_served_by_both(cls.requests)
+        except BaseException:
+            cls.topology.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.requests.close()
+        finally:
+            cls.topology.close()

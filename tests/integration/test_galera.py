@@ -20,8 +20,7 @@ import time
 import unittest
 
 from galera import GaleraCluster, migrate
-from hosts import Topology
-from scaleout import (DATABASES, NETWORK, SPLIT_HTTP_PORT, SPLIT_WORKER_PORT, ChatHosts, Load, Requests,
+from scaleout import (DATABASES, NETWORK, SPLIT_HTTP_PORT, SPLIT_WORKER_PORT, Load, ScaleOutTestCase,
                       ask_token, print_figures, wait_for)
 
 MODEL_DELAY_S = 1.0
@@ -31,35 +30,20 @@ CONFLICT_ASKERS = int(os.environ.get("CHAT_TEST_CONFLICT_ASKERS", "8" if LONG el
 KNOWN_FAILURES = os.environ.get("CHAT_TEST_GALERA_KNOWN_FAILURES") == "1"
 
 
-class GaleraTest(unittest.TestCase):
+class GaleraTest(ScaleOutTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.topology = Topology()
-        try:
-            cls.hosts = ChatHosts(cls.topology)
-            database_hosts = [cls.topology.add_host(f"db{i + 1}", address) for i, address in enumerate(DATABASES)]
-            started = time.monotonic()
-            cls.cluster = GaleraCluster(database_hosts, NETWORK).start()
-            cls.cluster_start_s = time.monotonic() - started
-            migrated = migrate(cls.hosts.workers[0], cls.cluster.url("migrate"))
-            assert migrated.returncode == 0, f"chat-migrate on Galera: {migrated.stderr}"
-            cls.hosts.start_model(MODEL_DELAY_S)
-            cls.hosts.start_workers(cls.cluster.url("worker"))
-            own_node = cls.cluster.nodes[2]
-            cls.hosts.start_admin(cls.cluster.url("admin"), cls.cluster.url("admin", [own_node]))
-            cls.hosts.start_nginx()
-            cls.requests = Requests(cls.hosts.client)
-            cls.hosts.wait_until_served_by_both(cls.requests)
-        except BaseException:
-            cls.topology.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.requests.close()
-        finally:
-            cls.topology.close()
+    def build_hosts(cls):
+        database_hosts = [cls.topology.add_host(f"db{i + 1}", address) for i, address in enumerate(DATABASES)]
+        started = time.monotonic()
+        cls.cluster = GaleraCluster(database_hosts, NETWORK).start()
+        cls.cluster_start_s = time.monotonic() - started
+        migrated = migrate(cls.hosts.workers[0], cls.cluster.url("migrate"))
+        assert migrated.returncode == 0, f"chat-migrate on Galera: {migrated.stderr}"
+        cls.hosts.start_model(MODEL_DELAY_S)
+        cls.hosts.start_workers(cls.cluster.url("worker"))
+        own_node = cls.cluster.nodes[2]
+        cls.hosts.start_admin(cls.cluster.url("admin"), cls.cluster.url("admin", [own_node]))
+        cls.hosts.start_nginx()
 
     def connections(self, node, user):
         """How many connections `user` has open on `node`."""

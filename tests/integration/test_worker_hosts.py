@@ -9,37 +9,22 @@ import time
 import unittest
 
 from galera import SingleServer, migrate
-from hosts import Topology
-from scaleout import (DATABASES, NETWORK, WORKERS, ChatHosts, Load, Requests, ask_token, print_figures,
+from scaleout import (DATABASES, NETWORK, WORKERS, Load, ScaleOutTestCase, ask_token, print_figures,
                       shipped_retry_directives, upstream_host, wait_for)
 
 MODEL_DELAY_S = 1.0  # every answer takes a second: asks are really in flight when a host dies
 
 
-class WorkerHostsTest(unittest.TestCase):
+class WorkerHostsTest(ScaleOutTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.topology = Topology()
-        try:
-            cls.hosts = ChatHosts(cls.topology)
-            database_host = cls.topology.add_host("db", DATABASES[0])
-            cls.database = SingleServer(database_host, NETWORK).start()
-            migrated = migrate(database_host, cls.database.url("migrate"))
-            assert migrated.returncode == 0, migrated.stderr
-            cls.hosts.start_model(MODEL_DELAY_S)
-            cls.hosts.start_workers(cls.database.url("worker"))
-            cls.hosts.start_nginx(admin=False)
-            cls.requests = Requests(cls.hosts.client)
-        except BaseException:
-            cls.topology.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.requests.close()
-        finally:
-            cls.topology.close()
+    def build_hosts(cls):
+        database_host = cls.topology.add_host("db", DATABASES[0])
+        cls.database = SingleServer(database_host, NETWORK).start()
+        migrated = migrate(database_host, cls.database.url("migrate"))
+        assert migrated.returncode == 0, migrated.stderr
+        cls.hosts.start_model(MODEL_DELAY_S)
+        cls.hosts.start_workers(cls.database.url("worker"))
+        cls.hosts.start_nginx(admin=False)
 
     def setUp(self):
         self.hosts.wait_until_served_by_both(self.requests)

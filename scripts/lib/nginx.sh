@@ -25,15 +25,35 @@ _cors_map_entries() {
 # geo entries for CHAT_METRICS_ALLOW: comma-separated IPv4 or IPv6 addresses or networks that may
 # read /metrics besides loopback.
 _metrics_allow_entries() {
-  local entry
+  local entry list
   IFS=',' read -ra list <<< "$1"
   for entry in "${list[@]}"; do
     entry="${entry// /}"
     [ -z "$entry" ] && continue
-    [[ "$entry" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$ || "$entry" =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?$ ]] ||
+    _metrics_allow_entry_valid "$entry" ||
       die "CHAT_METRICS_ALLOW: '$entry' is not an address or network like 10.0.0.5 or 10.1.0.0/24"
     printf '        %s 1;\n' "$entry"
   done
+}
+
+# Whether $1 is an IPv4 address (octets 0-255) or an IPv6 address, with an optional prefix length
+# of at most 32 or 128: what nginx's geo accepts, so that nginx never fails on it later.
+_metrics_allow_entry_valid() {
+  local entry="$1" address prefix="" octet
+  address="${entry%%/*}"
+  if [[ "$entry" == */* ]]; then
+    prefix="${entry#*/}"
+    [[ "$prefix" =~ ^[0-9]{1,3}$ ]] || return 1
+    prefix=$((10#$prefix))
+  fi
+  if [[ "$address" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+    for octet in ${address//./ }; do [ $((10#$octet)) -le 255 ] || return 1; done
+    [ -z "$prefix" ] || [ "$prefix" -le 32 ]
+  elif [[ "$address" =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$ ]]; then
+    [ -z "$prefix" ] || [ "$prefix" -le 128 ]
+  else
+    return 1
+  fi
 }
 
 _render() {

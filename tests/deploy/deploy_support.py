@@ -10,7 +10,9 @@ import re
 import signal
 import socket
 import subprocess
+import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
@@ -74,11 +76,13 @@ def write_nginx_config(directory, config):
     return path
 
 
-def render_production(directory, http_port=None, https_port=None, workers=None, admins=None):
+def render_production(directory, http_port=None, https_port=None, workers=None, admins=None,
+                      metrics_worker=None):
     """Copies nginx/production.conf.example into `directory` as a site included by a minimal
     nginx.conf (as Debian's includes sites-enabled/*), with a self-signed certificate, logs and
     temporary files in `directory`, the static files of this repository, and, when given, the
-    listen ports on 127.0.0.1 and the upstream servers. Returns the nginx.conf path."""
+    listen ports on 127.0.0.1 and the upstream servers (the worker part of /metrics goes to
+    `metrics_worker`, by default the first of `workers`). Returns the nginx.conf path."""
     cert, key = self_signed_certificate(directory)
     site = _read_file(PRODUCTION_EXAMPLE)
     replacements = {
@@ -100,6 +104,8 @@ def render_production(directory, http_port=None, https_port=None, workers=None, 
         site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
     if workers:
         site = _replace_upstream(site, "chat_worker", workers)
+    if metrics_worker or workers:
+        site = _replace_upstream(site, "chat_worker_metrics", [metrics_worker or workers[0]])
     if admins:
         site = _replace_upstream(site, "chat_admin", admins)
     with open(os.path.join(directory, "site.conf"), "w", encoding="utf-8") as file:
@@ -273,3 +279,59 @@ def wait_for(predicate, timeout, what):
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class FastCgiStub:
+    """A FastCGI server on a loopback port for nginx's error paths, in a thread of the test:
+    with a `status`, it answers every request with that status and `body`; without one, it
+    listens but never accepts, so a request connects and then waits for an answer forever."""
+
+    def __init__(self, status=None, body=b"stub error page\n"):
+        self.status, self.body = status, body
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        self.requests = 0
+        if status is not None:
+            threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with connection:
+                try:
+                    self._answer(connection)
+                except OSError:
+                    pass
+
+    @staticmethod
+    def _record(kind, request_id, content):
+        return struct.pack(">BBHHBB", 1, kind, request_id, len(content), 0, 0) + content
+
+    def _answer(self, connection):
+        stream = connection.makefile("rb")
+        while True:  # BEGIN_REQUEST, PARAMS..., STDIN... up to the empty STDIN record
+            header = stream.read(8)
+            if len(header) < 8:
+                return
+            _, kind, request_id, length, padding, _ = struct.unpack(">BBHHBB", header)
+            stream.read(length + padding)
+            if kind == 5 and length == 0:
+                break
+        self.requests += 1
+        reply = (b"Status: %d Stub\r\nContent-Type: text/plain\r\n\r\n" % self.status) + self.body
+        connection.sendall(self._record(6, request_id, reply) + self._record(6, request_id, b"")
+                           + self._record(3, request_id, b"\0" * 8))
+
+    def close(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the thread
+        except OSError:
+            pass
+        self.listener.close()

@@ -17,6 +17,7 @@ import re
 import signal
 import socket
 import ssl
+import time
 import unittest
 import warnings
 
@@ -57,6 +58,53 @@ class NginxTestTest(unittest.TestCase):
         with self.assertRaises(Exception) as raised:
             support.render_compose_nginx(directory, settings={"CHAT_RATE_PER_MIN": "many"})
         self.assertIn("CHAT_RATE_PER_MIN", raised.exception.stderr)
+        for bad in ("999.1.1.1", "10.0.0.256", "10.0.0.0/33", "10.0.0.0/99", "fd00::/129",
+                    "fd00::/999", "10.0.0", "example.com", "10.0.0.1, 300.0.0.1"):
+            with self.assertRaises(Exception, msg=bad) as raised:
+                support.render_compose_nginx(directory, settings={"CHAT_METRICS_ALLOW": bad})
+            self.assertIn("CHAT_METRICS_ALLOW", raised.exception.stderr, bad)
+            self.assertEqual(len(raised.exception.stderr.strip().splitlines()), 1,
+                             raised.exception.stderr)
+
+    def test_compose_config_with_edge_metrics_allowlist_passes_nginx_t(self):
+        directory = harness.temporary_directory("chat-nginx-compose-")
+        config = support.render_compose_nginx(directory, settings={
+            "CHAT_METRICS_ALLOW": "255.255.255.255, 0.0.0.0/0, 10.1.0.0/32, 10.0.0.20, "
+                                  "fd00::/128, ::/0, fd00::5, 2001:db8::/64"})
+        status, output = support.nginx_test(config)
+        self.assertEqual(status, 0, output)
+
+    def test_production_example_with_a_remote_worker_metrics_location_passes_nginx_t(self):
+        # The commented example of one /metrics location per other worker host, uncommented.
+        directory = harness.temporary_directory("chat-nginx-prod-")
+        path = support.render_production(directory)
+        site_path = os.path.join(directory, "site.conf")
+        with open(site_path, encoding="utf-8") as file:
+            site = file.read()
+        block = re.search(r"\n    # location = /metrics/worker-10\.0\.0\.12 \{\n(?:    # .*\n)*", site)
+        self.assertIsNotNone(block)
+        uncommented = re.sub(r"(?m)^    # ", "    ", block.group(0))
+        self.assertIn("fastcgi_pass 10.0.0.12:9000;", uncommented)
+        with open(site_path, "w", encoding="utf-8") as file:
+            file.write(site.replace(block.group(0), uncommented))
+        status, output = support.nginx_test(path)
+        self.assertEqual(status, 0, output)
+
+    def test_worker_metrics_never_go_through_the_round_robin_upstream(self):
+        for path in (support.PRODUCTION_EXAMPLE, support.COMPOSE_NGINX,
+                     os.path.join(support.REPO_DIR, "nginx", "chat.conf.template"),
+                     os.path.join(support.REPO_DIR, "nginx", "snippets", "chat-metrics.conf")):
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+            worker_part = re.search(r"location = /_chat_metrics/worker \{(.*?)\}", text, re.S)
+            if worker_part:
+                self.assertIn("fastcgi_pass chat_worker_metrics;", worker_part.group(1), path)
+            if "snippets" not in path:
+                self.assertRegex(text, r"upstream chat_worker_metrics \{", path)
+        with open(support.COMPOSE_NGINX, encoding="utf-8") as file:
+            compose = file.read()
+        upstream = re.search(r"upstream chat_worker_metrics \{(.*?)\}", compose, re.S).group(1)
+        self.assertIn('hash "metrics";', upstream)
 
     def test_production_example_says_what_to_change(self):
         with open(support.PRODUCTION_EXAMPLE, encoding="utf-8") as file:
@@ -335,6 +383,24 @@ class ProductionExampleServes(unittest.TestCase):
         self.assertEqual(status, 413)
         self.assertEqual(json.loads(body)["error"]["code"], "payload_too_large")
 
+    def test_metrics_from_this_hosts_worker_get_and_head_only(self):
+        status, headers, body, _ = self.get("/metrics")
+        self.assertEqual(status, 200, body)
+        page = body.decode()
+        self.assertIn("# TYPE chat_http_requests_total counter", page)  # the worker's part
+        self.assertIn("chat_admin_up 0", page)  # nothing listens for chat-admin here
+        self.assertTrue(one(headers, "Content-Type").startswith("text/plain; version=0.0.4"))
+        self.assertEqual(one(headers, "Cache-Control"), "no-store")
+        self.assertIn("max-age=", one(headers, "Strict-Transport-Security"))
+        status, _, body, _ = self.get("/metrics", method="HEAD")
+        self.assertEqual((status, body), (200, b""))
+        for method in ("POST", "PUT", "DELETE"):
+            status, headers, body, _ = self.get("/metrics", method=method, body="x")
+            self.assertEqual(status, 405, method)
+            self.assertEqual(json.loads(body)["error"]["code"], "method_not_allowed")
+            self.assertEqual(one(headers, "Allow"), "GET, HEAD")
+        self.assertEqual(self.get("/_chat_metrics/worker")[0], 404)
+
     def test_zz_asks_over_the_per_ip_rate_get_429(self):
         # Named to run last in this class: it uses up this address's burst.
         for _ in range(12):
@@ -416,6 +482,61 @@ class ComposeConfigServes(unittest.TestCase):
                                         {"Content-Type": "application/json"}).status
                     for _ in range(12)}
         self.assertEqual(statuses, {400})
+
+
+class MetricsPartsThatFail(unittest.TestCase):
+    """/metrics (nginx/snippets/chat-metrics.conf, in the compose config) when a part answers
+    with a 500 or never answers: the page is still a valid exposition, at once, with
+    chat_*_up 0 in place of the part; the error page is never spliced in."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.failing = support.FastCgiStub(status=500, body=b"SPLICED error page\n")
+        cls.silent = support.FastCgiStub()
+        cls.directory = harness.temporary_directory("chat-nginx-metrics-")
+        cls.port, cls.admin_port = harness.free_port(), harness.free_port()
+        config = support.render_compose_nginx(
+            cls.directory, port=cls.port, worker=cls.silent.address, admin=cls.failing.address,
+            admin_port=cls.admin_port)
+        try:
+            cls.nginx = support.start_nginx(config, [cls.port, cls.admin_port], cls.directory)
+        except Exception:
+            cls.failing.close()
+            cls.silent.close()
+            raise
+        cls.client = harness.Client(cls.admin_port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop(signal.SIGQUIT)
+        cls.failing.close()
+        cls.silent.close()
+
+    def test_a_500_and_a_silent_worker_become_up_0_within_the_timeouts(self):
+        started = time.monotonic()
+        reply = self.client.request("GET", "/metrics", timeout=60)
+        elapsed = time.monotonic() - started
+        self.assertEqual(reply.status, 200, reply.body)
+        page = reply.body.decode()
+        self.assertGreater(self.failing.requests, 0)
+        self.assertNotIn("SPLICED", page)
+        self.assertIn("chat_admin_up 0\n", page)
+        self.assertIn("chat_worker_up 0\n", page)  # the 2 s read timeout, not the 60 s one
+        self.assertLess(elapsed, 10, page)
+        self.assertEqual(reply.header("Cache-Control"), "no-store")
+        for line in page.splitlines():  # only the two fallbacks' lines: a valid exposition
+            self.assertRegex(line, r"^(# (HELP|TYPE) chat_(worker|admin)_up .+|chat_(worker|admin)_up 0)$")
+
+    def test_other_methods_get_the_json_405(self):
+        before = self.failing.requests
+        for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+            reply = self.client.request(method, "/metrics", "x")
+            self.assertEqual(reply.status, 405, method)
+            self.assertEqual(reply.json()["error"]["code"], "method_not_allowed")
+            self.assertEqual(reply.header("Allow"), "GET, HEAD")
+        self.assertEqual(self.failing.requests, before)  # never passed on
+        reply = self.client.request("HEAD", "/metrics", timeout=60)
+        self.assertEqual(reply.status, 200)
 
 
 if __name__ == "__main__":

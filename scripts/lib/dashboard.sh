@@ -26,9 +26,23 @@ _install_dashboard_files() {
       die "npm ci failed in $DASHBOARD_DIR"
   fi
   for file in $DASHBOARD_VENDOR_FILES; do
-    cp -p "$DASHBOARD_DIR/node_modules/$file" "$DASHBOARD_DIR/vendor/" || die "cannot copy $file to $DASHBOARD_DIR/vendor/"
+    _install_vendor_file "$DASHBOARD_DIR/node_modules/$file" "$DASHBOARD_DIR/vendor/$(basename "$file")" ||
+      die "cannot copy $file to $DASHBOARD_DIR/vendor/"
   done
   chmod -R a+rX "$DASHBOARD_DIR/vendor"
+}
+
+# Puts $1 at $2 without ever truncating $2, which another running nginx may be serving: a copy
+# in the same directory renamed over it (atomic), and nothing at all when $2 is already the same.
+_install_vendor_file() {
+  local source="$1" target="$2" temporary
+  cmp -s "$source" "$target" && return 0
+  temporary="$(mktemp "$(dirname "$target")/.$(basename "$target").XXXXXX")" || return 1
+  if cp -p "$source" "$temporary" && chmod a+r "$temporary" && mv -f "$temporary" "$target"; then
+    return 0
+  fi
+  rm -f "$temporary"
+  return 1
 }
 
 _dashboard_files_installed() {

@@ -17,6 +17,7 @@ import re
 import signal
 import socket
 import ssl
+import subprocess
 import time
 import unittest
 import warnings
@@ -114,6 +115,47 @@ class NginxTestTest(unittest.TestCase):
                        "fastcgi_read_timeout 60s;", "limit_req_status 429;", "# CHANGE"):
             self.assertIn(needed, text)
         self.assertNotIn("non_idempotent;", text.replace("`non_idempotent`", ""))
+
+
+class DashboardVendorFilesTest(unittest.TestCase):
+    """scripts/lib/dashboard.sh puts vendor/chart.umd.js in place without truncating the file a
+    running nginx may be serving: unchanged, it is left alone; changed, a new file is renamed
+    over it (a reader of the old one still reads all of it)."""
+
+    def install(self, dashboard):
+        script = ('set -e; REPO_DIR=/nonexistent; source "$1/scripts/lib/common.sh"; '
+                  'source "$1/scripts/lib/dashboard.sh"; DASHBOARD_DIR="$2"; _install_dashboard_files')
+        result = subprocess.run(["bash", "-c", script, "bash", support.REPO_DIR, dashboard],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_unchanged_left_alone_changed_renamed_over(self):
+        dashboard = harness.temporary_directory("chat-dashboard-")
+        source_dir = os.path.join(dashboard, "node_modules", "chart.js", "dist")
+        os.makedirs(source_dir)
+        os.makedirs(os.path.join(dashboard, "vendor"))
+        with open(os.path.join(dashboard, "package-lock.json"), "w") as file:
+            file.write("{}")
+        source, target = os.path.join(source_dir, "chart.umd.js"), os.path.join(dashboard, "vendor", "chart.umd.js")
+        with open(source, "w") as file:
+            file.write("old chart " * 1000)
+        stamp = os.path.join(dashboard, "node_modules", ".package-lock.json")
+        with open(stamp, "w") as file:
+            file.write("{}")
+        os.utime(os.path.join(dashboard, "package-lock.json"), (1, 1))  # older: no npm ci
+        self.install(dashboard)
+        first = os.stat(target)
+        self.install(dashboard)
+        self.assertEqual(os.stat(target).st_ino, first.st_ino)  # the same file, untouched
+        with open(target) as reader:  # as nginx would be serving it
+            with open(source, "w") as file:
+                file.write("new chart")
+            self.install(dashboard)
+            self.assertEqual(reader.read(), "old chart " * 1000)  # never truncated
+        with open(target) as file:
+            self.assertEqual(file.read(), "new chart")
+        self.assertNotEqual(os.stat(target).st_ino, first.st_ino)
+        self.assertEqual(sorted(os.listdir(os.path.join(dashboard, "vendor"))), ["chart.umd.js"])
 
 
 class ClientNetworkTest(unittest.TestCase):

@@ -143,6 +143,16 @@ class MetricsTest(unittest.TestCase):
     def setUp(self):
         self.model.reset()
 
+    def assert_soon(self, condition, what, timeout=30):
+        """Scrapes until condition(page) holds, for at most `timeout` seconds."""
+        pages = []
+
+        def holds():
+            pages.append(self.scrape())
+            return condition(pages[-1])
+        self.assertTrue(wait_until(holds, timeout=timeout, interval=0.2),
+                        f"not within {timeout} s: {what}; last page:\n{pages[-1] if pages else None}")
+
     def scrape(self):
         status, content_type, body = http_get(self.stack.port, "/metrics")
         self.assertEqual(status, 200, body)
@@ -195,13 +205,16 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(delta("chat_model_calls_total", outcome="ok"), 2)
         self.assertEqual(delta("chat_model_calls_total", outcome="failed"), 1)
         self.assertEqual(delta("chat_model_call_failures_total", failure="rate_limited"), 1)
-        self.assertEqual(value(after, "chat_asks_in_flight"), 0)
         self.assertEqual(value(after, "chat_worker_processes"), 2)
         self.assertEqual(value(after, "chat_database_pool_connections", pool="asks"), 2 * 8)
-        self.assertEqual(value(after, "chat_database_pool_in_use", pool="asks"), 0)
         self.assertEqual(delta("chat_lead_delivery_queue", state="due"), 1)  # no webhook: it waits
         self.assertEqual(value(after, "chat_worker_up"), 1)
-        self.assertEqual(value(after, "chat_admin_up"), 1)
+        # The gauges of an ask drop a moment after its request is counted, and chat-admin's part
+        # may miss nginx's 2 s on a loaded machine: waited for, not read from the same scrape.
+        self.assert_soon(lambda page: value(page, "chat_asks_in_flight") == 0
+                         and value(page, "chat_database_pool_in_use", pool="asks") == 0
+                         and value(page, "chat_admin_up") == 1,
+                         "no ask in flight, no asks connection lent, chat_admin_up 1")
         self.assertIn(("chat_background_job_lag_seconds", (("job", "search_index"),)), after)
         self.assertLess(value(after, "chat_background_job_lag_seconds", job="search_index"), 30)
 
@@ -240,7 +253,7 @@ class MetricsTest(unittest.TestCase):
         for key, counted in before.items():
             if key[0].endswith("_total") or key[0].endswith(("_bucket", "_count", "_sum")):
                 self.assertGreaterEqual(after.get(key, 0), counted, key)
-        self.assertEqual(value(after, "chat_asks_in_flight"), 0)
+        self.assert_soon(lambda page: value(page, "chat_asks_in_flight") == 0, "no ask in flight")
 
     def test_prometheus_scrapes_it_and_counts_the_asks(self):
         self.ask("Who are you?")
@@ -255,7 +268,8 @@ class MetricsTest(unittest.TestCase):
             self.assertTrue(wait_until(
                 lambda: prometheus.query('sum(chat_http_requests_total{route="ask",status="200"})') == expected,
                 timeout=20))
-            self.assertEqual(prometheus.query("chat_admin_up"), 1)
+            self.assertTrue(wait_until(lambda: prometheus.query("chat_admin_up") == 1, timeout=30),
+                            f"chat_admin_up is {prometheus.query('chat_admin_up')}")
         finally:
             prometheus.stop()
 

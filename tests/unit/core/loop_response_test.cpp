@@ -80,9 +80,11 @@ class LoopResponseTest : public ::testing::Test {
     });
   }
 
-  // Waits (2 s at most) until `count` responses were released.
+  // Waits until `count` responses were released, for 30 s at most (a deadline for a loaded
+  // machine, not a pause: it returns as soon as they are).
   void wait_for_released(int count) {
-    for (int waited = 0; released_ < count && waited < 2000; waited += 10) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (released_ < count && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }

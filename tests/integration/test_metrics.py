@@ -237,6 +237,19 @@ class MetricsTest(unittest.TestCase):
             self.assertEqual(status, 404, path)
             self.assertNotIn("chat_", body, path)
 
+    def test_only_get_and_head(self):
+        for method in ("POST", "PUT", "DELETE"):
+            with socket.create_connection(("127.0.0.1", self.stack.port), timeout=10) as connection:
+                connection.sendall(f"{method} /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                   "Content-Length: 1\r\n\r\nx".encode())
+                raw = b""
+                while chunk := connection.recv(65536):
+                    raw += chunk
+            head, _, body = raw.partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.1 405 "), head)
+            self.assertIn(b"\r\nAllow: GET, HEAD", head)
+            self.assertIn(b'"method_not_allowed"', body)
+
     def test_a_killed_child_loses_no_count_and_its_restart_is_counted(self):
         self.ask("What services do you offer?")
         before = self.scrape()

@@ -50,6 +50,7 @@ _metrics_allow_entry_valid() {
     for octet in ${address//./ }; do [ $((10#$octet)) -le 255 ] || return 1; done
     [ -z "$prefix" ] || [ "$prefix" -le 32 ]
   elif [[ "$address" =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$ ]]; then
+    [[ "$address" != *:::* && "${address/::/}" != *::* && ! "$address" =~ [0-9A-Fa-f]{5} ]] || return 1
     [ -z "$prefix" ] || [ "$prefix" -le 128 ]
   else
     return 1

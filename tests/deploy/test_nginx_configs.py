@@ -60,7 +60,8 @@ class NginxTestTest(unittest.TestCase):
             support.render_compose_nginx(directory, settings={"CHAT_RATE_PER_MIN": "many"})
         self.assertIn("CHAT_RATE_PER_MIN", raised.exception.stderr)
         for bad in ("999.1.1.1", "10.0.0.256", "10.0.0.0/33", "10.0.0.0/99", "fd00::/129",
-                    "fd00::/999", "10.0.0", "example.com", "10.0.0.1, 300.0.0.1"):
+                    "fd00::/999", "10.0.0", "example.com", "10.0.0.1, 300.0.0.1",
+                    "fd00:::1", "fd00::1::2", "12345::1", "10.0.0.1/"):
             with self.assertRaises(Exception, msg=bad) as raised:
                 support.render_compose_nginx(directory, settings={"CHAT_METRICS_ALLOW": bad})
             self.assertIn("CHAT_METRICS_ALLOW", raised.exception.stderr, bad)

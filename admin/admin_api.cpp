@@ -16,12 +16,6 @@ namespace {
 constexpr std::string_view kPrefix = "/admin/api/";
 constexpr std::string_view kSessionPrefix = "sessions/";
 
-Response method_not_allowed(const Request& request, const char* allow) {
-  Response response = Response::error(405, "method_not_allowed", "method " + request.method + " is not allowed here");
-  response.headers.emplace_back("Allow", allow);
-  return response;
-}
-
 // Logs who was refused and why, never what they sent.
 Response unauthorized(const Request& request, AdminContext& context) {
   const char* reason = !context.token.configured() ? "CHAT_ADMIN_TOKEN is not set"
@@ -258,12 +252,12 @@ Response route(const Request& request, AdminContext& context) {
   const bool get = request.method == "GET";
 
   if (path.starts_with(kSessionPrefix)) {
-    if (!get && request.method != "DELETE") return method_not_allowed(request, "GET, DELETE");
+    if (!get && request.method != "DELETE") return Response::method_not_allowed(request.method, "GET, DELETE");
     return handle_session(request, context, path.substr(kSessionPrefix.size()));
   }
   for (const auto& [name, answer] : kReports) {
     if (path != name) continue;
-    if (!get) return method_not_allowed(request, "GET");
+    if (!get) return Response::method_not_allowed(request.method, "GET");
     return answer(request, context);
   }
   return Response::error(404, "not_found", "no such endpoint");

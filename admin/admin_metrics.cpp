@@ -47,11 +47,7 @@ void write_lag(Exposition& out, const AdminMetricsSources& sources) {
 }  // namespace
 
 Response handle_admin_metrics(const Request& request, const AdminMetricsSources& sources) {
-  if (request.method != "GET" && request.method != "HEAD") {
-    Response refused = Response::error(405, "method_not_allowed", "method " + request.method + " is not allowed here");
-    refused.headers.emplace_back("Allow", "GET, HEAD");
-    return refused;
-  }
+  if (request.method != "GET" && request.method != "HEAD") return Response::method_not_allowed(request.method, "GET, HEAD");
   Exposition out;
   out.family("chat_admin_up", "1 when chat-admin answered this scrape (nginx says 0 when it did not).", "gauge");
   out.sample("chat_admin_up", {}, std::int64_t{1});

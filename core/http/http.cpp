@@ -45,6 +45,12 @@ Response Response::error(int status, std::string_view code, std::string_view mes
   return json(status, body.take());
 }
 
+Response Response::method_not_allowed(std::string_view method, std::string_view allow) {
+  Response response = error(405, "method_not_allowed", "method " + std::string(method) + " is not allowed here");
+  response.headers.emplace_back("Allow", std::string(allow));
+  return response;
+}
+
 Response Response::no_content() {
   Response response;
   response.status = 204;

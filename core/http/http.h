@@ -83,6 +83,8 @@ struct Response {
   static Response json(int status, std::string body);
   // The contract's error shape: {"error": {"code", "message"}}.
   static Response error(int status, std::string_view code, std::string_view message);
+  // 405 for `method`, with the Allow header listing the methods served (e.g. "GET, HEAD").
+  static Response method_not_allowed(std::string_view method, std::string_view allow);
   static Response no_content();
 };
 

@@ -17,35 +17,28 @@
 namespace chat {
 namespace {
 
-Response method_not_allowed(const Request& request, const char* allow) {
-  Response response =
-      Response::error(405, "method_not_allowed", "method " + request.method + " is not allowed here");
-  response.headers.emplace_back("Allow", allow);
-  return response;
-}
-
 bool is_read(const Request& request) { return request.method == "GET" || request.method == "HEAD"; }
 
 Response route(const Request& request, ApiContext& context) {
   switch (route_of(request.path)) {
     case Route::ask:
-      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      if (request.method != "POST") return Response::method_not_allowed(request.method, "POST, OPTIONS");
       return handle_ask(request, context);
     case Route::session:
-      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD, OPTIONS");
+      if (!is_read(request)) return Response::method_not_allowed(request.method, "GET, HEAD, OPTIONS");
       return handle_session(request, context, std::string(session_id_in(request.path)));
     case Route::feedback:
-      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      if (request.method != "POST") return Response::method_not_allowed(request.method, "POST, OPTIONS");
       return handle_feedback(request, context);
     case Route::contact:
-      if (request.method != "POST") return method_not_allowed(request, "POST, OPTIONS");
+      if (request.method != "POST") return Response::method_not_allowed(request.method, "POST, OPTIONS");
       return handle_contact(request, context);
     case Route::healthz:
-      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD");
+      if (!is_read(request)) return Response::method_not_allowed(request.method, "GET, HEAD");
       return handle_healthz(request, context);
     case Route::metrics:
       if (!context.metrics) break;
-      if (!is_read(request)) return method_not_allowed(request, "GET, HEAD");
+      if (!is_read(request)) return Response::method_not_allowed(request.method, "GET, HEAD");
       return handle_metrics(request, context);
     case Route::other:
       break;

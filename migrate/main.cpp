@@ -1,5 +1,5 @@
 // chat-migrate: applies the pending schema migrations (sql/NNN_name.sql) to CHAT_DATABASE_URL.
-//   chat-migrate [--dir SQL_DIRECTORY]   (default: the sql/ directory of the source tree)
+//   chat-migrate [--dir SQL_DIRECTORY]   (default: CMake's CHAT_SQL_DIR, the source tree's sql/)
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view kProgram = "chat-migrate";
 
 std::string directory_from(int argc, char** argv) {
-  std::string directory = std::string(CHAT_SOURCE_DIR) + "/sql";
+  std::string directory = CHAT_SQL_DIR;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--dir" && i + 1 < argc) {

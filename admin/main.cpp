@@ -33,7 +33,14 @@ namespace {
 
 constexpr std::string_view kProgram = "chat-admin";
 constexpr std::string_view kUsage =
-    "usage: chat-admin [--listen ADDRESS] [--check-config] [--purge-older-than DAYS]";
+    "usage: chat-admin [--listen ADDRESS] [--check-config] [--purge-older-than DAYS]\n"
+    "The admin API (FastCGI) behind nginx, with its background rollups and search indexing.\n"
+    "  --listen ADDRESS          serve a Unix socket path or HOST:PORT (default: fd 0, from\n"
+    "                            systemd or spawn-fcgi)\n"
+    "  --check-config            check the settings (CHAT_* environment) and exit\n"
+    "  --purge-older-than DAYS   erase the sessions inactive for DAYS days and exit\n"
+    "  --help                    print this and exit\n"
+    "Settings: CHAT_DATABASE_URL, CHAT_ADMIN_TOKEN and the others in chat-admin(8) and README.";
 
 // Everything one serving thread owns: its MySQL connections. /metrics (which nginx serves to an
 // allowlist) asks for no token; everything else is the admin API.
@@ -76,14 +83,16 @@ Arguments parse_arguments(int argc, char** argv) {
   Arguments arguments;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc) {
+    if (arg == "--help") {
+      chat::exit_with_usage(kUsage);
+    } else if (arg == "--listen" && i + 1 < argc) {
       arguments.listen_address = argv[++i];
     } else if (arg == "--check-config") {
       arguments.check_config = true;
     } else if (arg == "--purge-older-than" && i + 1 < argc) {
       arguments.purge_older_than_days = parse_days(argv[++i]);
     } else {
-      chat::exit_with_startup_error(kProgram, "unknown argument " + arg + " (" + std::string(kUsage) + ")");
+      chat::exit_with_startup_error(kProgram, "unknown argument " + arg + " (see chat-admin --help)");
     }
   }
   return arguments;

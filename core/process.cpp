@@ -31,6 +31,11 @@ void exit_with_startup_error(std::string_view program, std::string_view reason) 
   std::exit(2);
 }
 
+void exit_with_usage(std::string_view usage) {
+  std::cout << usage << std::endl;
+  std::exit(0);
+}
+
 void block_stop_signals() {
   const sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);

@@ -9,6 +9,10 @@ namespace chat {
 // Prints "PROGRAM: REASON" on stderr (one line, for an operator) and exits with status 2.
 [[noreturn]] void exit_with_startup_error(std::string_view program, std::string_view reason);
 
+// Prints USAGE (what --help asks for: the synopsis and what each option does) on stdout and
+// exits with status 0.
+[[noreturn]] void exit_with_usage(std::string_view usage);
+
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread it starts later, and
 // ignores SIGPIPE. Call first in main.
 void block_stop_signals();

@@ -11,15 +11,22 @@
 namespace {
 
 constexpr std::string_view kProgram = "chat-migrate";
+constexpr std::string_view kUsage =
+    "usage: chat-migrate [--dir SQL_DIRECTORY]\n"
+    "Applies the pending schema migrations (NNN_name.sql) to CHAT_DATABASE_URL, in order.\n"
+    "  --dir SQL_DIRECTORY   the migrations (default: " CHAT_SQL_DIR ")\n"
+    "  --help                print this and exit";
 
 std::string directory_from(int argc, char** argv) {
   std::string directory = CHAT_SQL_DIR;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--dir" && i + 1 < argc) {
+    if (arg == "--help") {
+      chat::exit_with_usage(kUsage);
+    } else if (arg == "--dir" && i + 1 < argc) {
       directory = argv[++i];
     } else {
-      chat::exit_with_startup_error(kProgram, "unknown argument " + arg + " (usage: chat-migrate [--dir DIR])");
+      chat::exit_with_startup_error(kProgram, "unknown argument " + arg + " (see chat-migrate --help)");
     }
   }
   return directory;

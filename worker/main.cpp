@@ -28,6 +28,15 @@
 namespace {
 
 constexpr std::string_view kProgram = "chat-worker";
+constexpr std::string_view kUsage =
+    "usage: chat-worker [--listen ADDRESS] [--check-config]\n"
+    "The visitor API (FastCGI) behind nginx: a master keeping CHAT_WORKER_PROCESSES children.\n"
+    "  --listen ADDRESS   serve a Unix socket path or HOST:PORT (default: fd 0, from systemd\n"
+    "                     or spawn-fcgi)\n"
+    "  --check-config     check the settings (CHAT_* environment) and the knowledge file, and exit\n"
+    "  --help             print this and exit\n"
+    "Signals: SIGTERM stops after the requests in flight, SIGHUP reloads settings and knowledge.\n"
+    "Settings: CHAT_DATABASE_URL, CHAT_MODEL_* and the others in chat-worker(8) and README.";
 
 chat::ApiLimits limits_from(const chat::Config& config) {
   chat::ApiLimits limits;
@@ -73,13 +82,15 @@ Arguments parse_arguments(int argc, char** argv) {
   Arguments arguments;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--listen" && i + 1 < argc) {
+    if (arg == "--help") {
+      chat::exit_with_usage(kUsage);
+    } else if (arg == "--listen" && i + 1 < argc) {
       arguments.listen_address = argv[++i];
     } else if (arg == "--check-config") {
       arguments.check_config = true;
     } else {
       chat::exit_with_startup_error(
-          kProgram, "unknown argument " + arg + " (usage: chat-worker [--listen ADDRESS] [--check-config])");
+          kProgram, "unknown argument " + arg + " (see chat-worker --help)");
     }
   }
   return arguments;

@@ -1,6 +1,6 @@
 """The container image (Dockerfile), built and run without a Docker engine.
 
-1. A minimal Debian 12 root made by `debootstrap --variant=minbase bookworm`, cached as a tarball
+1. A minimal Debian 12 root made by `debootstrap --variant=minbase bookworm` (debian_root.py), cached as a tarball
    under /var/cache/atonix-chat/ (remade after 30 days), imported with podman as debian:12.
 2. `buildah bud --isolation chroot --pull=false --layers --format docker` builds the Dockerfile
    (the docker format keeps the HEALTHCHECK). Images and cached layers live in their own vfs
@@ -27,75 +27,29 @@ try:
 except ImportError:
     yaml = None
 
+import debian_root
 import deploy_support as support
 from deploy_support import harness
+from debian_root import checked, run
 
-CACHE_DIR = "/var/cache/atonix-chat"
-BASE_TARBALL = os.path.join(CACHE_DIR, "debian-12-minbase.tar")
-BASE_MAX_AGE_S = 30 * 24 * 3600
+CACHE_DIR = debian_root.CACHE_DIR
 STORAGE = ["--root", os.path.join(CACHE_DIR, "containers"),
            "--runroot", "/run/atonix-chat-containers", "--storage-driver", "vfs"]
 IMAGE = "localhost/atonix-chat:test"
 PACKAGES = "debootstrap podman buildah libfcgi-bin"
 BUILD_TIMEOUT_S = 1800
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
 DATABASE_MOUNT = "/run/chat-db"  # where the MariaDB socket directory appears in the container
-
-
-def run(argv, timeout=600, **kwargs):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kwargs)
-
-
-def checked(argv, timeout=600, **kwargs):
-    result = run(argv, timeout=timeout, **kwargs)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:4])}... failed ({result.returncode}):\n"
-                           f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return result.stdout
 
 
 def log(message):
     print(f"[test_container {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def _base_tarball_current():
-    return os.path.exists(BASE_TARBALL) and time.time() - os.path.getmtime(BASE_TARBALL) < BASE_MAX_AGE_S
-
-
-def _make_base_tarball():
-    """debootstrap a minbase bookworm, tidied like the official image (sources with updates and
-    security, no package lists or .debs), into BASE_TARBALL."""
-    root = harness.temporary_directory("chat-debootstrap-")
-    os.chmod(root, 0o755)  # the image's / (mkdtemp makes it 0700: no one else could enter)
-    log("debootstrap --variant=minbase bookworm (about a minute)")
-    checked(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], timeout=1200)
-    checked(["bash", "-c", f"""set -e
-        rm -f {root}/var/cache/apt/archives/*.deb {root}/var/cache/apt/*.bin {root}/etc/apt/sources.list
-        rm -rf {root}/var/lib/apt/lists/*
-        cat > {root}/etc/apt/sources.list.d/debian.sources <<'EOF'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-        tar -C {root} -cf {BASE_TARBALL}.part . && mv {BASE_TARBALL}.part {BASE_TARBALL}"""])
-
-
 def ensure_base_image():
-    fresh = False
-    if not _base_tarball_current():
-        _make_base_tarball()
-        fresh = True
+    tarball, fresh = debian_root.base_tarball(log)
     if fresh or run(["podman", *STORAGE, "image", "exists", "debian:12"]).returncode != 0:
         log("importing the base root as debian:12")
-        checked(["podman", *STORAGE, "import", BASE_TARBALL, "debian:12"])
+        checked(["podman", *STORAGE, "import", tarball, "debian:12"])
 
 
 def build_image(log_path):

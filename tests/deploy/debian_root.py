@@ -85,7 +85,7 @@ class DebianRoot:
         self.directory = directory
         self.mounts = []
         tarball, _ = base_tarball(log)
-        os.chmod(directory, 0o755)
+        os.makedirs(directory, mode=0o755, exist_ok=True)
         checked(["tar", "-C", directory, "-xf", tarball])
         shutil.copy("/etc/resolv.conf", self.path("/etc/resolv.conf"))
         for name in os.listdir("/etc/apt/apt.conf.d"):  # the machine's mirror settings, if any

@@ -230,9 +230,12 @@ class DebianPackage(unittest.TestCase):
             for path in unit_settings(text, "EnvironmentFile"):
                 self.assertTrue(path.startswith("/etc/atonix-chat/"), path)
         listed = self.root.checked(["dpkg-query", "-L", PACKAGE]).split()
-        leaks = self.root.run(["grep", "-l", "/usr/local"] + [path for path in listed
-                                                            if os.path.isfile(self.root.path(path))])
-        self.assertEqual(leaks.stdout, "", "files of the package naming /usr/local")
+        configuration = [path for path in listed if path.startswith(("/etc/", "/lib/systemd/"))
+                         and os.path.isfile(self.root.path(path))]
+        leaks = self.root.run(["grep", "-l", "/usr/local"] + configuration)
+        self.assertEqual(leaks.stdout, "", "settings, units or nginx files naming /usr/local")
+        usage = self.root.checked(["chat-migrate", "--help"])
+        self.assertIn("(default: /usr/share/atonix-chat/sql)", usage)
         enabled = glob.glob(self.root.path("/etc/systemd/system/*/chat-*"))
         self.assertEqual(enabled, [])
         self.assertFalse(os.path.lexists(self.root.path("/etc/nginx/sites-enabled/atonix-chat")))

@@ -36,7 +36,7 @@ constexpr std::string_view kUsage =
     "  --check-config     check the settings (CHAT_* environment) and the knowledge file, and exit\n"
     "  --help             print this and exit\n"
     "Signals: SIGTERM stops after the requests in flight, SIGHUP reloads settings and knowledge.\n"
-    "Settings: CHAT_DATABASE_URL, CHAT_MODEL_* and the others in chat-worker(8) and README.";
+    "Settings: CHAT_DATABASE_URL, HUGGINGFACE_API_KEY and the others in chat-worker(8) and README.";
 
 chat::ApiLimits limits_from(const chat::Config& config) {
   chat::ApiLimits limits;

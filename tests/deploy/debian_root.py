@@ -61,7 +61,10 @@ def _make_base_tarball(log):
     root = harness.temporary_directory("chat-debootstrap-")
     os.chmod(root, 0o755)  # the image's / (mkdtemp makes it 0700: no one else could enter)
     log("debootstrap --variant=minbase bookworm (about a minute)")
-    checked(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], timeout=1200)
+    try:
+        checked(["debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR], timeout=1200)
+    finally:
+        unmount_everything_under(root)  # debootstrap mounts /proc and /sys, and leaves them on failure
     for leftover in ("etc/apt/sources.list", "var/cache/apt/pkgcache.bin", "var/cache/apt/srcpkgcache.bin"):
         if os.path.exists(os.path.join(root, leftover)):
             os.remove(os.path.join(root, leftover))
@@ -76,6 +79,23 @@ def _make_base_tarball(log):
     os.replace(BASE_TARBALL + ".part", BASE_TARBALL)
 
 
+def mounts_under(directory):
+    """The mount points below directory, deepest first."""
+    with open("/proc/mounts", encoding="utf-8") as mounts:
+        points = [line.split()[1] for line in mounts]
+    return sorted((point for point in points if point.startswith(directory.rstrip("/") + "/")),
+                  key=lambda point: point.count("/"), reverse=True)
+
+
+def unmount_everything_under(directory):
+    """Detaches every mount below directory (lazily: a process still inside keeps its view), so
+    that removing the directory can never reach through a bind mount into what it shows."""
+    for point in mounts_under(directory):
+        run(["umount", "--lazy", point])
+    if mounts_under(directory):
+        raise RuntimeError(f"{directory} still has mounts: {mounts_under(directory)}")
+
+
 class DebianRoot:
     """The base root unpacked into a directory of the test, entered with chroot. /proc is
     mounted; apt reaches Debian's mirrors with this machine's resolver and apt settings; no
@@ -83,7 +103,6 @@ class DebianRoot:
 
     def __init__(self, directory, log):
         self.directory = directory
-        self.mounts = []
         tarball, _ = base_tarball(log)
         os.makedirs(directory, mode=0o755, exist_ok=True)
         checked(["tar", "-C", directory, "-xf", tarball])
@@ -102,7 +121,6 @@ class DebianRoot:
     def mount(self, options, inside):
         os.makedirs(self.path(inside), exist_ok=True)
         checked(["mount", *options, self.path(inside)])
-        self.mounts.append(self.path(inside))
 
     def bind(self, outside, inside=None):
         """Makes the host's directory `outside` visible at `inside` (the same path by default)."""
@@ -123,10 +141,6 @@ class DebianRoot:
         return result.stdout
 
     def remove(self):
-        for mount in reversed(self.mounts):
-            run(["umount", "--lazy", mount])
-        self.mounts = []
-        with open("/proc/mounts", encoding="utf-8") as mounts:
-            if any(line.split()[1].startswith(self.directory + "/") for line in mounts):
-                raise RuntimeError(f"{self.directory} still has mounts: not removed")
+        """Unmounts everything inside, then deletes the root (never through a mount)."""
+        unmount_everything_under(self.directory)
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -21,6 +21,8 @@ def units_for_this_build():
         (shutil.copytree if os.path.isdir(path) else shutil.copy)(path, target)
     for program in ("worker", "admin", "migrate"):
         open(os.path.join(directory, f"{program}.env"), "w").close()
+        os.mkdir(os.path.join(directory, f"chat-{program}.service.d"))
+        shutil.copy(os.path.join(UNITS, "hardening.conf"), os.path.join(directory, f"chat-{program}.service.d"))
     for unit in glob.glob(os.path.join(directory, "*.service")):
         with open(unit, encoding="utf-8") as file:
             text = file.read()

@@ -117,6 +117,21 @@ class NginxTestTest(unittest.TestCase):
             self.assertIn(needed, text)
         self.assertNotIn("non_idempotent;", text.replace("`non_idempotent`", ""))
 
+    def test_production_example_reaches_and_trusts_only_this_host_until_changed(self):
+        # The Debian package installs it as its site: as shipped, no visitor request may go to
+        # another host's address, and no other network may read /metrics or the admin side.
+        with open(support.PRODUCTION_EXAMPLE, encoding="utf-8") as file:
+            live = [line.split("#")[0].strip() for line in file]
+        upstream_servers = [line for line in live if line.startswith("server ") and line != "server {"]
+        self.assertTrue(upstream_servers)
+        self.assertTrue(all(line.startswith("server unix:") for line in upstream_servers), upstream_servers)
+        self.assertFalse([line for line in live if line.startswith("fastcgi_pass") and ":" in line])
+        allowed = [line.split()[1].rstrip(";") for line in live if line.startswith("allow ")]
+        self.assertEqual(sorted(allowed), ["127.0.0.1", "::1"])
+        geo = re.search(r"geo \$chat_metrics_allowed \{(.*?)\}", "\n".join(live), re.S).group(1)
+        self.assertEqual(sorted(line.split()[0] for line in geo.splitlines() if line.strip()),
+                         ["127.0.0.1", "::1", "default"])
+
 
 class DashboardVendorFilesTest(unittest.TestCase):
     """scripts/lib/dashboard.sh puts vendor/chart.umd.js in place without truncating the file a

@@ -286,11 +286,16 @@ class DebianPackage(unittest.TestCase):
                                 "dist", "chart.umd.js")
         with open(packaged, "rb") as inside, open(npm_copy, "rb") as from_npm:
             self.assertEqual(inside.read(), from_npm.read())
+        for tool in ("nodejs", "npm"):  # nothing installed to fetch it
+            self.assertNotEqual(self.root.run(["dpkg-query", "-W", tool]).returncode, 0, tool)
 
     def test_2_units_name_the_installed_paths(self):
         services = ("chat-worker.service", "chat-admin.service", "chat-migrate.service")
         for unit in services + ("chat-worker.socket", "chat-admin.socket"):
             self.assert_owned(f"/lib/systemd/system/{unit}", 0o644)
+        # The upgrade's try-restart re-runs the migrations only because the oneshot stays active.
+        self.assertEqual(unit_settings(self.read("/lib/systemd/system/chat-migrate.service"), "RemainAfterExit"),
+                         ["yes"])
         for unit in services:
             self.assert_owned(f"/lib/systemd/system/{unit}.d/hardening.conf", 0o644)
             text = self.read(f"/lib/systemd/system/{unit}")
@@ -304,6 +309,7 @@ class DebianPackage(unittest.TestCase):
         listed = self.root.checked(["dpkg-query", "-L", PACKAGE]).split()
         configuration = [path for path in listed if path.startswith(("/etc/", "/lib/systemd/"))
                          and os.path.isfile(self.root.path(path))]
+        self.assertGreaterEqual(len(configuration), 15, configuration)
         leaks = self.root.run(["grep", "-l", "/usr/local", *configuration])
         self.assertEqual((leaks.returncode, leaks.stdout), (1, ""), "settings, units or nginx files naming /usr/local")
         usage = self.root.checked(["chat-migrate", "--help"])
@@ -319,6 +325,23 @@ class DebianPackage(unittest.TestCase):
             self.assertNotIn(url.split(":")[2].split("@")[0], result.stdout + result.stderr)
         admin_settings = environment_file(self.read("/etc/atonix-chat/admin.env"))
         self.assertGreaterEqual(len(admin_settings["CHAT_ADMIN_TOKEN"]), 32)
+        written = {name: self.read(f"/etc/atonix-chat/{name}") for name in SETTINGS}
+        # Run again: the passwords and the token are kept, nothing is left beside the files.
+        result = self.root.run(["chat-setup-database", "--socket", self.socket])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual({name: self.read(f"/etc/atonix-chat/{name}") for name in SETTINGS}, written)
+        # --rotate: new passwords, one URL line each, that the server takes (chat-migrate below).
+        result = self.root.run(["chat-setup-database", "--socket", self.socket, "--rotate"])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        for name in SETTINGS:
+            text = self.read(f"/etc/atonix-chat/{name}")
+            self.assertNotEqual(text, written[name], name)
+            self.assertEqual(len(re.findall(r"(?m)^CHAT_DATABASE_URL=", text)), 1, name)
+            self.assert_owned(f"/etc/atonix-chat/{name}", 0o600)
+        self.assertEqual(environment_file(self.read("/etc/atonix-chat/admin.env"))["CHAT_ADMIN_TOKEN"],
+                         admin_settings["CHAT_ADMIN_TOKEN"])
+        self.assertEqual(sorted(os.listdir(self.root.path("/etc/atonix-chat"))),
+                         sorted(SETTINGS + ("knowledge.md", "assistant.json")))
         result = self.run_as_unit("chat-migrate.service")
         self.assertEqual(result.returncode, 0, result.stderr)
         shipped = sorted(os.listdir(self.root.path("/usr/share/atonix-chat/sql")))
@@ -375,6 +398,8 @@ class DebianPackage(unittest.TestCase):
         migrations = self.applied_migrations()
         listed = self.root.checked(["dpkg-query", "-L", PACKAGE]).split()
         files = [path for path in listed if not os.path.isdir(self.root.path(path))]
+        self.assertIn("/usr/bin/chat-worker", files)
+        self.assertIn("/etc/atonix-chat/worker.env", files)
         self.systemd_requests()
         self.apt("remove", PACKAGE)
         requests = self.systemd_requests()

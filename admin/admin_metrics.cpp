@@ -53,10 +53,7 @@ Response handle_admin_metrics(const Request& request, const AdminMetricsSources&
   out.sample("chat_admin_up", {}, std::int64_t{1});
   if (const auto queue = read_queue(sources.store, request)) write_queue(out, *queue);
   write_lag(out, sources);
-  Response response;
-  response.headers = {{"Content-Type", std::string(kMetricsContentType)}, {"Cache-Control", "no-store"}};
-  response.body = out.take();
-  return response;
+  return Response::metrics(out.take());
 }
 
 }  // namespace chat

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "json.h"
 #include "json_writer.h"
+#include "metrics/exposition.h"
 
 namespace chat {
 namespace {
@@ -48,6 +50,13 @@ Response Response::error(int status, std::string_view code, std::string_view mes
 Response Response::method_not_allowed(std::string_view method, std::string_view allow) {
   Response response = error(405, "method_not_allowed", "method " + std::string(method) + " is not allowed here");
   response.headers.emplace_back("Allow", std::string(allow));
+  return response;
+}
+
+Response Response::metrics(std::string page) {
+  Response response;
+  response.headers = {{"Content-Type", std::string(kMetricsContentType)}, {"Cache-Control", "no-store"}};
+  response.body = std::move(page);
   return response;
 }
 

@@ -85,6 +85,8 @@ struct Response {
   static Response error(int status, std::string_view code, std::string_view message);
   // 405 for `method`, with the Allow header listing the methods served (e.g. "GET, HEAD").
   static Response method_not_allowed(std::string_view method, std::string_view allow);
+  // A Prometheus scrape's page (text exposition format 0.0.4), never cached.
+  static Response metrics(std::string page);
   static Response no_content();
 };
 

@@ -9,7 +9,6 @@
 #include "core_limits.h"
 #include "json.h"
 #include "log.h"
-#include "metrics/exposition.h"
 #include "metrics/metrics_exposition.h"
 #include "transcript/transcript_json.h"
 #include "uuid.h"
@@ -85,10 +84,7 @@ Response handle_session(const Request&, ApiContext& context, const std::string& 
 }
 
 Response handle_metrics(const Request&, ApiContext& context) {
-  Response response;
-  response.headers = {{"Content-Type", std::string(kMetricsContentType)}, {"Cache-Control", "no-store"}};
-  response.body = render_worker_metrics(context.metrics->block());
-  return response;
+  return Response::metrics(render_worker_metrics(context.metrics->block()));
 }
 
 Response handle_healthz(const Request&, ApiContext& context) {

@@ -10,12 +10,12 @@ import re
 import signal
 import socket
 import subprocess
-import struct
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import fastcgi_records  # noqa: E402  (tests/integration/fastcgi_records.py)
 import harness  # noqa: E402  (tests/integration/harness.py)
 
 REPO_DIR = harness.REPO_DIR
@@ -310,24 +310,21 @@ class FastCgiStub:
                 except OSError:
                     pass
 
-    @staticmethod
-    def _record(kind, request_id, content):
-        return struct.pack(">BBHHBB", 1, kind, request_id, len(content), 0, 0) + content
-
     def _answer(self, connection):
         stream = connection.makefile("rb")
         while True:  # BEGIN_REQUEST, PARAMS..., STDIN... up to the empty STDIN record
             header = stream.read(8)
             if len(header) < 8:
                 return
-            _, kind, request_id, length, padding, _ = struct.unpack(">BBHHBB", header)
+            kind, request_id, length, padding = fastcgi_records.header_fields(header)
             stream.read(length + padding)
-            if kind == 5 and length == 0:
+            if kind == fastcgi_records.STDIN and length == 0:
                 break
         self.requests += 1
         reply = (b"Status: %d Stub\r\nContent-Type: text/plain\r\n\r\n" % self.status) + self.body
-        connection.sendall(self._record(6, request_id, reply) + self._record(6, request_id, b"")
-                           + self._record(3, request_id, b"\0" * 8))
+        connection.sendall(fastcgi_records.record(fastcgi_records.STDOUT, reply, request_id)
+                           + fastcgi_records.record(fastcgi_records.STDOUT, b"", request_id)
+                           + fastcgi_records.record(fastcgi_records.END_REQUEST, b"\0" * 8, request_id))
 
     def close(self):
         try:

@@ -10,15 +10,10 @@ import subprocess
 import time
 import unittest
 
+from fastcgi_records import BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT, header_fields, record
 from harness import BUILD_DIR, REPO_DIR, StackTestCase, free_port, temporary_directory, wait_until
 
-BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
 RESPONDER, KEEP_CONN = 1, 1
-REQUEST_ID = 1
-
-
-def record(kind, content=b""):
-    return struct.pack(">BBHHBB", 1, kind, REQUEST_ID, len(content), 0, 0) + content
 
 
 def name_value(name, value):
@@ -43,7 +38,7 @@ def parse_response(data):
     """(stdout bytes, whether END_REQUEST came) from the records in data."""
     stdout, ended, offset = b"", False, 0
     while offset + 8 <= len(data):
-        _, kind, _, length, padding, _ = struct.unpack(">BBHHBB", data[offset:offset + 8])
+        kind, _, length, padding = header_fields(data[offset:offset + 8])
         content = data[offset + 8:offset + 8 + length]
         if kind == STDOUT:
             stdout += content
